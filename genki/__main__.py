@@ -1,0 +1,5 @@
+"""``python -m genki`` runs the command line."""
+
+from genki.cli import main
+
+main()

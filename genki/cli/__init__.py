@@ -1,0 +1,45 @@
+"""The ``genki`` command line: one entry point, a subcommand per job, and the only place that prints.
+
+Exit codes: 0 success, 1 an operation failed (device, storage), 2 bad input (arguments, files,
+configuration). Every error names what is wrong and what is expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from genki import __version__
+from genki.cli.context import CliContext
+from genki.cli.residents import residents
+from genki.cli.config_cmd import config_group
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="genki")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Configuration file (default: $GENKI_CONFIG, then genki.toml in the user config dir).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["ja", "en"]),
+    help="Language of messages (default: the configured language).",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, lang: str | None) -> None:
+    """genki: exercise-room kiosk and monitoring station for elderly-care facilities."""
+    ctx.obj = CliContext(config_path=config_path, language_override=lang)
+    ctx.call_on_close(ctx.obj.close)
+
+
+cli.add_command(residents)
+cli.add_command(config_group)
+
+
+def main() -> None:
+    """Run the command line (console-script entry point)."""
+    cli(prog_name="genki")

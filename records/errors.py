@@ -1,0 +1,81 @@
+"""Errors raised by records/.
+
+::
+
+    StorageError                      storage cannot do what was asked
+    ├── DatabaseCorruptError          quick_check failed; the file is left untouched
+    ├── DatabaseVersionError          the file was written by a newer genki (unknown migration)
+    ├── DatabaseUnavailableError      the file cannot be opened or written (permissions, disk, lock)
+    ├── RecordingIntegrityError       a raw recording's bytes do not match its SHA-256
+    ├── NotFoundError                 no record with that key
+    └── InvalidRecordError            input that breaks a rule; carries every FieldProblem found
+        └── DuplicateError            a unique key (e.g. resident code) is already taken
+    CsvFormatError                    a CSV file that cannot be read as the expected table
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One bad value: which field, the value given, and a catalogue key saying what is allowed.
+
+    ``line`` is the 1-based line of a CSV file (header is line 1) when the value came from one.
+    ``params`` fills the message's placeholders (e.g. the maximum length).
+    """
+
+    field: str
+    value: str
+    message_key: str
+    params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    line: int | None = None
+
+
+class StorageError(Exception):
+    """Storage cannot do what was asked."""
+
+
+class DatabaseCorruptError(StorageError):
+    """The database file failed its integrity check; it has been left untouched."""
+
+
+class DatabaseVersionError(StorageError):
+    """The database file was migrated by a newer genki than this one."""
+
+
+class DatabaseUnavailableError(StorageError):
+    """The database file cannot be opened or written."""
+
+
+class RecordingIntegrityError(StorageError):
+    """A stored raw recording does not match its SHA-256 checksum."""
+
+
+class NotFoundError(StorageError):
+    """No record with the given key."""
+
+
+class InvalidRecordError(StorageError):
+    """Input that breaks a rule; ``problems`` lists every one found."""
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        self.problems = tuple(problems)
+        summary = "; ".join(f"{p.field}={p.value!r} ({p.message_key})" for p in self.problems)
+        super().__init__(f"invalid input: {summary}")
+
+
+class DuplicateError(InvalidRecordError):
+    """A unique key is already taken."""
+
+
+class CsvFormatError(Exception):
+    """A CSV file that cannot be read as the expected table (encoding, header)."""
+
+    def __init__(self, message_key: str, **params: str) -> None:
+        self.message_key = message_key
+        self.params = params
+        super().__init__(f"{message_key}: {params}")
