@@ -1,1 +1,1 @@
-"""The office station: ingest service runner, Textual viewer (servable to a browser), reports, exports."""
+"""The office station: ingest runner, Textual viewer (servable to a browser), reports, exports."""

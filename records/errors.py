@@ -15,12 +15,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class FieldProblem:
     """One bad value: which field, the value given, and a catalogue key saying what is allowed.
 
@@ -31,7 +31,7 @@ class FieldProblem:
     field: str
     value: str
     message_key: str
-    params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    params: Mapping[str, str] = dataclasses.field(default_factory=lambda: MappingProxyType({}))
     line: int | None = None
 
 

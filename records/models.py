@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -45,7 +45,11 @@ class UtcDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(
+        self,
+        value: datetime | None,
+        dialect: Dialect,  # noqa: ARG002 - part of the TypeDecorator interface
+    ) -> datetime | None:
         """Convert an aware datetime to naive UTC for storage."""
         if value is None:
             return None
@@ -53,7 +57,11 @@ class UtcDateTime(TypeDecorator[datetime]):
             raise ValueError(f"naive datetime {value.isoformat()} given; expected timezone-aware")
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(
+        self,
+        value: datetime | None,
+        dialect: Dialect,  # noqa: ARG002 - part of the TypeDecorator interface
+    ) -> datetime | None:
         """Attach UTC to a stored naive datetime."""
         return None if value is None else value.replace(tzinfo=UTC)
 
@@ -72,7 +80,11 @@ class Base(DeclarativeBase):
     """Declarative base with a naming convention so migrations name constraints predictably."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
 
 
 class Facility(Base):
@@ -145,7 +157,7 @@ class Device(Base):
 
 
 class DeviceCalibration(Base):
-    """One calibration of a device (per-channel slope and offset, tare, plate geometry); latest wins."""
+    """A device calibration (per-channel slope and offset, tare, plate geometry); latest wins."""
 
     __tablename__ = "device_calibration"
     id: Mapped[int] = mapped_column(primary_key=True)

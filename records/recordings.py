@@ -20,7 +20,7 @@ from records import models
 from records.database import Database
 from records.errors import NotFoundError, RecordingIntegrityError
 
-SAMPLES_KEY = "samples"
+SAMPLES_KEY = "samples"  # the array name inside the archive
 ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -45,7 +45,7 @@ class RawRecording:
 def encode_recording(recording: RawRecording) -> tuple[str, bytes]:
     """Return the SHA-256 (hex) and the compressed bytes of a recording."""
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **{SAMPLES_KEY: np.ascontiguousarray(recording.samples)})
+    np.savez_compressed(buffer, samples=np.ascontiguousarray(recording.samples))
     content = buffer.getvalue()
     return hashlib.sha256(content).hexdigest(), content
 

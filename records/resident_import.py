@@ -2,42 +2,64 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from records.errors import FieldProblem, InvalidRecordError
-from records.resident_csv import decode_csv_bytes, read_resident_rows
+from records.resident_csv import ACTIVE, decode_csv_bytes, parse_active, read_resident_rows
 from records.resident_fields import ResidentFields, parse_resident
 
 
-def parse_resident_csv(data: bytes, today: date) -> list[tuple[int, ResidentFields]]:
-    """Return (line, resident) for every row, or raise with every bad row's problems.
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """A validated resident and its line; ``active`` is None when the file has no such column."""
+
+    line: int
+    fields: ResidentFields
+    active: bool | None
+
+
+def _parse_row(line: int, values: dict[str, str], today: date) -> ImportRow:
+    active_text = values.pop(ACTIVE, None)
+    problems: list[FieldProblem] = []
+    active = None
+    try:
+        fields = parse_resident(values, today, line=line)
+    except InvalidRecordError as exc:
+        problems.extend(exc.problems)
+    try:
+        active = None if active_text is None else parse_active(active_text, line)
+    except InvalidRecordError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InvalidRecordError(problems)
+    return ImportRow(line, fields, active)
+
+
+def parse_resident_csv(data: bytes, today: date) -> list[ImportRow]:
+    """Return every row of a residents CSV file, or raise with every bad row's problems.
 
     Raises CsvFormatError when the file as a whole cannot be read (encoding, header) and
     InvalidRecordError listing each bad value with its line, including codes repeated in the file.
     """
     rows, problems = read_resident_rows(decode_csv_bytes(data))
-    problems = list(problems)
-    parsed: list[tuple[int, ResidentFields]] = []
+    parsed: list[ImportRow] = []
     first_line_of_code: dict[str, int] = {}
     for row in rows:
         try:
-            values = parse_resident(row.values, today, line=row.line)
+            imported = _parse_row(row.line, dict(row.values), today)
         except InvalidRecordError as exc:
             problems.extend(exc.problems)
             continue
-        if values.code in first_line_of_code:
+        code = imported.fields.code
+        if code in first_line_of_code:
+            first = {"first_line": str(first_line_of_code[code])}
             problems.append(
-                FieldProblem(
-                    "code",
-                    values.code,
-                    "problem.duplicate_in_file",
-                    {"first_line": str(first_line_of_code[values.code])},
-                    line=row.line,
-                )
+                FieldProblem("code", code, "problem.duplicate_in_file", first, line=row.line)
             )
             continue
-        first_line_of_code[values.code] = row.line
-        parsed.append((row.line, values))
+        first_line_of_code[code] = row.line
+        parsed.append(imported)
     if problems:
         raise InvalidRecordError(sorted(problems, key=lambda p: (p.line or 0, p.field)))
     return parsed

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from records import models
@@ -16,6 +16,7 @@ from records.database import Database
 from records.errors import DuplicateError, FieldProblem, NotFoundError
 from records.models import new_uuid, utc_now
 from records.resident_fields import CareLevel, ResidentFields, Sex
+from records.resident_import import ImportRow
 
 ENTITY = "resident"
 IMPORT_BATCH_ROWS = 500
@@ -102,7 +103,7 @@ class ResidentRepository:
             raise NotFoundError(f"no resident with code {code!r} in facility {self._facility_id}")
         return row
 
-    def _by_code(self, code: str) -> Any:
+    def _by_code(self, code: str) -> Select[models.Resident]:
         return select(models.Resident).where(
             models.Resident.facility_id == self._facility_id, models.Resident.code == code
         )
@@ -135,9 +136,11 @@ class ResidentRepository:
             row = self._insert(session, values, actor)
             return _to_resident(row)
 
-    def _insert(self, session: Session, values: ResidentFields, actor: str) -> models.Resident:
+    def _insert(
+        self, session: Session, values: ResidentFields, actor: str, *, active: bool = True
+    ) -> models.Resident:
         row = models.Resident(
-            uuid=new_uuid(), facility_id=self._facility_id, **_stored_values(values)
+            uuid=new_uuid(), facility_id=self._facility_id, active=active, **_stored_values(values)
         )
         session.add(row)
         add_audit_event(
@@ -146,7 +149,7 @@ class ResidentRepository:
             action="resident.add",
             entity=ENTITY,
             entity_id=row.uuid,
-            details={"code": values.code},
+            details={"code": values.code, "active": active},
         )
         return row
 
@@ -158,12 +161,15 @@ class ResidentRepository:
             after = replace(before, **changes)  # type: ignore[arg-type]
             if after.code != before.code and session.scalar(self._by_code(after.code)) is not None:
                 raise self._duplicate(after.code)
-            self._apply(session, row, before, after, actor, "resident.edit")
+            self._apply(
+                session, row=row, before=before, after=after, actor=actor, action="resident.edit"
+            )
             return _to_resident(row)
 
     def _apply(
         self,
         session: Session,
+        *,
         row: models.Resident,
         before: ResidentFields,
         after: ResidentFields,
@@ -186,21 +192,26 @@ class ResidentRepository:
         with self._database.transaction() as session:
             row = self._row(session, code)
             if row.active != active:
-                row.active = active
-                row.updated_at = utc_now()
-                add_audit_event(
-                    session,
-                    actor=actor,
-                    action="resident.activate" if active else "resident.deactivate",
-                    entity=ENTITY,
-                    entity_id=row.uuid,
-                    details={"reason": reason},
-                )
+                self._set_active_row(session, row, active=active, actor=actor, reason=reason)
             return _to_resident(row)
+
+    def _set_active_row(
+        self, session: Session, row: models.Resident, *, active: bool, actor: str, reason: str
+    ) -> None:
+        row.active = active
+        row.updated_at = utc_now()
+        add_audit_event(
+            session,
+            actor=actor,
+            action="resident.activate" if active else "resident.deactivate",
+            entity=ENTITY,
+            entity_id=row.uuid,
+            details={"reason": reason},
+        )
 
     def import_all(
         self,
-        rows: Sequence[tuple[int, ResidentFields]],
+        rows: Sequence[ImportRow],
         *,
         actor: str,
         update_existing: bool,
@@ -209,9 +220,9 @@ class ResidentRepository:
     ) -> ImportSummary:
         """Add (and optionally update) every row in one transaction: all rows or none.
 
-        ``rows`` pairs each resident with its CSV line for problem reports. A code that is already
-        registered is a problem unless ``update_existing``. ``on_progress(done, total)`` is called
-        after each batch is written, before the commit.
+        A code that is already registered is a problem (reported with its CSV line) unless
+        ``update_existing``; a row's ``active`` flag, when given, is applied too.
+        ``on_progress(done, total)`` is called after each batch is written, before the commit.
         """
         with self._database.transaction() as session:
             if not dry_run:
@@ -219,46 +230,75 @@ class ResidentRepository:
             existing = {
                 row.code: row
                 for row in session.scalars(
-                    select(models.Resident).where(
-                        models.Resident.facility_id == self._facility_id
-                    )
+                    select(models.Resident).where(models.Resident.facility_id == self._facility_id)
                 )
             }
             if not update_existing:
                 taken = [
-                    self._duplicate(v.code, line).problems[0]
-                    for line, v in rows
-                    if v.code in existing
+                    self._duplicate(row.fields.code, row.line).problems[0]
+                    for row in rows
+                    if row.fields.code in existing
                 ]
                 if taken:
                     raise DuplicateError(taken)
-            return self._write_rows(session, rows, existing, actor, dry_run, on_progress)
+            return self._write_rows(
+                session,
+                rows=rows,
+                existing=existing,
+                actor=actor,
+                dry_run=dry_run,
+                on_progress=on_progress,
+            )
 
     def _write_rows(
         self,
         session: Session,
-        rows: Sequence[tuple[int, ResidentFields]],
+        *,
+        rows: Sequence[ImportRow],
         existing: Mapping[str, models.Resident],
         actor: str,
         dry_run: bool,
         on_progress: Callable[[int, int], None] | None,
     ) -> ImportSummary:
         added = updated = 0
-        for done, (_line, values) in enumerate(rows, start=1):
-            row = existing.get(values.code)
-            if row is None:
+        for done, row in enumerate(rows, start=1):
+            stored = existing.get(row.fields.code)
+            if stored is None:
                 added += 1
                 if not dry_run:
-                    self._insert(session, values, actor)
+                    self._insert(session, row.fields, actor, active=row.active is not False)
             else:
-                before = _to_resident(row).fields
-                if dry_run:
-                    updated += bool(_changes(before, values))
-                else:
-                    updated += self._apply(session, row, before, values, actor, "resident.import")
-            if not dry_run and on_progress is not None and (
-                done % IMPORT_BATCH_ROWS == 0 or done == len(rows)
+                updated += self._update(session, stored, row, actor, dry_run=dry_run)
+            if (
+                not dry_run
+                and on_progress is not None
+                and (done % IMPORT_BATCH_ROWS == 0 or done == len(rows))
             ):
                 session.flush()
                 on_progress(done, len(rows))
         return ImportSummary(added=added, updated=updated, unchanged=len(rows) - added - updated)
+
+    def _update(
+        self,
+        session: Session,
+        stored: models.Resident,
+        row: ImportRow,
+        actor: str,
+        *,
+        dry_run: bool,
+    ) -> bool:
+        before = _to_resident(stored).fields
+        active_changes = row.active is not None and row.active != stored.active
+        if dry_run:
+            return bool(_changes(before, row.fields)) or active_changes
+        changed = self._apply(
+            session,
+            row=stored,
+            before=before,
+            after=row.fields,
+            actor=actor,
+            action="resident.import",
+        )
+        if active_changes and row.active is not None:
+            self._set_active_row(session, stored, active=row.active, actor=actor, reason="import")
+        return changed or active_changes

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from genki_home import GenkiHome
+
 from records import Database, open_database
 
 

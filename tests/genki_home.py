@@ -29,5 +29,3 @@ class GenkiHome:
     def run(self, *args: str, input_text: str | None = None) -> Result:
         """Run ``genki ARGS`` in-process and return the result."""
         return CliRunner().invoke(cli, list(args), env=self.env(), input=input_text)
-
-

@@ -1,4 +1,4 @@
-"""The ``genki`` command line: one entry point, a subcommand per job, and the only place that prints.
+"""The ``genki`` command line: one entry point, a subcommand per job, the only place that prints.
 
 Exit codes: 0 success, 1 an operation failed (device, storage), 2 bad input (arguments, files,
 configuration). Every error names what is wrong and what is expected.
@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from genki import __version__
+from genki.cli.config_cmd import config_group
 from genki.cli.context import CliContext
 from genki.cli.residents import residents
-from genki.cli.config_cmd import config_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -25,6 +25,11 @@ from records.residents import ENTITY, Resident, ResidentRepository
 pass_cli = click.make_pass_decorator(CliContext)
 
 
+def _today() -> date:
+    """Return the local calendar date: birth dates and ages are local dates."""
+    return date.today()  # noqa: DTZ011
+
+
 def _actor() -> str:
     return f"cli:{getpass.getuser()}"
 
@@ -56,13 +61,21 @@ def _raise_invalid(exc: InvalidRecordError, language: Language) -> BadInput:
 
 
 def _age(birth_date: date, today: date) -> int:
-    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    return (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
 
 
 def _summary_table(residents: list[Resident], language: Language) -> Table:
-    today = date.today()
-    table = Table(*(text(f"list.{c}", language) for c in ("code", "name", "kana", "sex", "age",
-                                                          "care_level", "status")))
+    today = _today()
+    table = Table(
+        *(
+            text(f"list.{c}", language)
+            for c in ("code", "name", "kana", "sex", "age", "care_level", "status")
+        )
+    )
     for r in residents:
         f = r.fields
         table.add_row(
@@ -85,11 +98,11 @@ def residents() -> None:
 @residents.command()
 @_field_options(required=True)
 @pass_cli
-def add(cli: CliContext, **raw: str | None) -> None:
+def add(cli: CliContext, /, **raw: str | None) -> None:
     """Register a new resident."""
     given = {name: value for name, value in raw.items() if value is not None}
     try:
-        values = parse_resident(given, date.today())
+        values = parse_resident(given, _today())
         resident = _repository(cli).add(values, actor=_actor())
     except InvalidRecordError as exc:
         raise _raise_invalid(exc, cli.language) from exc
@@ -131,8 +144,12 @@ def show(cli: CliContext, code: str, *, as_json: bool) -> None:
 
         document = resident_dict(resident)
         document["audit"] = [
-            {"at": e.occurred_at.isoformat(), "actor": e.actor, "action": e.action,
-             "details": e.details}
+            {
+                "at": e.occurred_at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "details": e.details,
+            }
             for e in trail
         ]
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
@@ -141,22 +158,24 @@ def show(cli: CliContext, code: str, *, as_json: bool) -> None:
         click.echo(f"{key:>12}: {value}")
     click.echo(text("residents.history", cli.language))
     for event in trail:
-        click.echo(f"  {event.occurred_at:%Y-%m-%d %H:%M} {event.actor} {event.action} {event.details}")
+        click.echo(
+            f"  {event.occurred_at:%Y-%m-%d %H:%M} {event.actor} {event.action} {event.details}"
+        )
 
 
 @residents.command()
-@click.argument("code")
+@click.argument("current_code", metavar="CODE")
 @_field_options(required=False)
 @pass_cli
-def edit(cli: CliContext, code: str, **raw: str | None) -> None:
-    """Change fields of a resident (only the options given)."""
+def edit(cli: CliContext, /, current_code: str, **raw: str | None) -> None:
+    """Change fields of a resident (only the options given; --code renames)."""
     given = {name: value for name, value in raw.items() if value is not None}
     if not given:
         raise BadInput(text("residents.nothing_to_change", cli.language))
-    _get(cli, code)
+    _get(cli, current_code)
     try:
-        changes = parse_changes(given, date.today())
-        resident = _repository(cli).edit(code, changes, actor=_actor())
+        changes = parse_changes(given, _today())
+        resident = _repository(cli).edit(current_code, changes, actor=_actor())
     except InvalidRecordError as exc:
         raise _raise_invalid(exc, cli.language) from exc
     click.echo(text("residents.updated", cli.language, code=resident.code))
@@ -190,16 +209,21 @@ def reactivate(cli: CliContext, code: str, reason: str) -> None:
 @residents.command(name="import")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change.")
-@click.option("--update", "update_existing", is_flag=True,
-              help="Update residents whose code is already registered.")
+@click.option(
+    "--update",
+    "update_existing",
+    is_flag=True,
+    help="Update residents whose code is already registered.",
+)
 @click.option("--progress", is_flag=True, help="Report progress on stderr while writing.")
 @pass_cli
-def import_csv(cli: CliContext, file: Path, *, dry_run: bool, update_existing: bool,
-               progress: bool) -> None:
+def import_csv(
+    cli: CliContext, file: Path, *, dry_run: bool, update_existing: bool, progress: bool
+) -> None:
     """Import residents from a CSV file (UTF-8 or Shift_JIS): every row or none."""
     language = cli.language
     try:
-        rows = parse_resident_csv(file.read_bytes(), date.today())
+        rows = parse_resident_csv(file.read_bytes(), _today())
         summary = _repository(cli).import_all(
             rows,
             actor=_actor(),
@@ -216,8 +240,11 @@ def import_csv(cli: CliContext, file: Path, *, dry_run: bool, update_existing: b
     except OSError as exc:
         raise OperationFailed(str(exc)) from exc
     key = "import.dry_run" if dry_run else "import.done"
-    click.echo(text(key, language, added=summary.added, updated=summary.updated,
-                    unchanged=summary.unchanged))
+    click.echo(
+        text(
+            key, language, added=summary.added, updated=summary.updated, unchanged=summary.unchanged
+        )
+    )
 
 
 def _progress_printer(language: Language) -> Callable[[int, int], None]:
@@ -239,5 +266,3 @@ def export_csv(cli: CliContext, file: Path) -> None:
     except OSError as exc:
         raise OperationFailed(str(exc)) from exc
     click.echo(text("export.done", cli.language, count=len(found), file=str(file)))
-
-

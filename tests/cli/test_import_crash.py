@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from genki_home import GenkiHome
 from residents_csv_factory import csv_bytes, resident_lines
 

@@ -9,9 +9,24 @@ from genki_home import GenkiHome
 from residents_csv_factory import csv_bytes, resident_lines
 
 ADD_HANAKO = [
-    "residents", "add", "--code", "A-001", "--family-name", "山田", "--given-name", "花子",
-    "--family-kana", "ヤマダ", "--given-kana", "ハナコ", "--sex", "女",
-    "--birth-date", "昭和15年3月2日", "--care-level", "要支援1",
+    "residents",
+    "add",
+    "--code",
+    "A-001",
+    "--family-name",
+    "山田",
+    "--given-name",
+    "花子",
+    "--family-kana",
+    "ヤマダ",
+    "--given-kana",
+    "ハナコ",
+    "--sex",
+    "女",
+    "--birth-date",
+    "昭和15年3月2日",
+    "--care-level",
+    "要支援1",
 ]
 
 
@@ -103,7 +118,9 @@ def test_deactivated_residents_are_kept_but_hidden_until_asked(home: GenkiHome) 
     assert len(_listed(home)) == 1
     shown = json.loads(home.run("residents", "show", "A-001", "--json").output)
     assert [e["action"] for e in shown["audit"]] == [
-        "resident.add", "resident.deactivate", "resident.activate",
+        "resident.add",
+        "resident.deactivate",
+        "resident.activate",
     ]
     assert shown["audit"][1]["details"] == {"reason": "moved"}
 
@@ -126,7 +143,9 @@ def test_a_file_with_three_bad_rows_imports_nothing_and_names_each(
     lines = resident_lines(50)
     lines[9] = lines[9].replace("/", "-", 1).replace(",男,", ",X,").replace(",女,", ",X,")
     lines[19] = lines[19].split(",", 1)[0] + ",,太郎,ヤマダ,タロウ,男,1940/2/30,要介護1,"
-    lines[29] = lines[29].replace("要", "超", 1) if "要" in lines[29] else lines[29][:-1] + "x,extra"
+    lines[29] = (
+        lines[29].replace("要", "超", 1) if "要" in lines[29] else lines[29][:-1] + "x,extra"
+    )
     path = tmp_path / "residents.csv"
     path.write_bytes(csv_bytes(lines, "cp932"))
     result = home.run("residents", "import", str(path))
@@ -164,9 +183,7 @@ def test_import_of_registered_codes_needs_update(home: GenkiHome, tmp_path: Path
     assert "0 added, 1 updated, 4 unchanged" in result.output
 
 
-def test_export_then_import_gives_back_identical_residents(
-    home: GenkiHome, tmp_path: Path
-) -> None:
+def test_export_then_import_gives_back_identical_residents(home: GenkiHome, tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_bytes(csv_bytes(resident_lines(30), "cp932"))
     home.run("residents", "import", str(source))
@@ -183,8 +200,18 @@ def test_export_then_import_gives_back_identical_residents(
     result = other.run("residents", "import", str(exported))
     assert result.exit_code == 0, result.output
     after = _listed(other, "--all")
-    keys = ("code", "family_name", "given_name", "family_kana", "given_kana", "sex",
-            "birth_date", "care_level", "notes", "active")
+    keys = (
+        "code",
+        "family_name",
+        "given_name",
+        "family_kana",
+        "given_kana",
+        "sex",
+        "birth_date",
+        "care_level",
+        "notes",
+        "active",
+    )
     assert [{k: r[k] for k in keys} for r in after] == [{k: r[k] for k in keys} for r in before]
 
 

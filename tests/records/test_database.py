@@ -28,7 +28,12 @@ def test_sqlite_connections_use_wal_full_sync_foreign_keys_and_busy_timeout(
             name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
             for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
         }
-    assert pragma == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 10_000}
+    assert pragma == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "busy_timeout": 10_000,
+    }
 
 
 def test_migrations_produce_exactly_the_models(database: Database) -> None:
