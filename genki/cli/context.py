@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import click
 
@@ -16,13 +16,21 @@ if TYPE_CHECKING:
     from records import Database
 
 
-class BadInput(click.ClickException):
+class _CommandError(click.ClickException):
+    """An error whose message is a complete sentence in the user's language, shown as it is."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print the message on stderr without click's English "Error:" prefix."""
+        click.echo(self.format_message(), file=file, err=True)
+
+
+class BadInputError(_CommandError):
     """Bad input from the operator (arguments, files, configuration): exit code 2."""
 
     exit_code = 2
 
 
-class OperationFailed(click.ClickException):
+class OperationFailedError(_CommandError):
     """An operation that could not be carried out (storage, devices): exit code 1."""
 
     exit_code = 1
@@ -42,7 +50,7 @@ class CliContext:
         try:
             return load_config(self._config_path, os.environ)
         except ConfigError as exc:
-            raise BadInput(str(exc)) from exc
+            raise BadInputError(str(exc)) from exc
 
     @property
     def language(self) -> Language:
@@ -60,7 +68,7 @@ class CliContext:
             try:
                 self._database = open_database(self.loaded.config.database.url)
             except StorageError as exc:
-                raise OperationFailed(str(exc)) from exc
+                raise OperationFailedError(str(exc)) from exc
         return self._database
 
     def close(self) -> None:

@@ -12,8 +12,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from genki.cli.context import BadInput, CliContext, OperationFailed
-from genki.cli.render import csv_error_text, problems_text, resident_dict, residents_json
+from genki.cli.context import BadInputError, CliContext, OperationFailedError
+from genki.cli.render import (
+    csv_error_text,
+    field_label,
+    problems_text,
+    resident_dict,
+    residents_json,
+)
 from genki.i18n import Language, text
 from records.audit import audit_trail
 from records.errors import CsvFormatError, InvalidRecordError, NotFoundError
@@ -56,8 +62,8 @@ def _field_options(*, required: bool) -> Callable[[Callable[..., Any]], Callable
     return decorate
 
 
-def _raise_invalid(exc: InvalidRecordError, language: Language) -> BadInput:
-    return BadInput(problems_text(exc.problems, language))
+def _raise_invalid(exc: InvalidRecordError, language: Language) -> BadInputError:
+    return BadInputError(problems_text(exc.problems, language))
 
 
 def _age(birth_date: date, today: date) -> int:
@@ -128,7 +134,7 @@ def _get(cli: CliContext, code: str) -> Resident:
     try:
         return _repository(cli).get(code)
     except NotFoundError as exc:
-        raise BadInput(text("residents.not_found", cli.language, code=code)) from exc
+        raise BadInputError(text("residents.not_found", cli.language, code=code)) from exc
 
 
 @residents.command()
@@ -154,13 +160,30 @@ def show(cli: CliContext, code: str, *, as_json: bool) -> None:
         ]
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
-    for key, value in resident_dict(resident).items():
-        click.echo(f"{key:>12}: {value}")
+    click.echo(_details(resident, cli.language))
     click.echo(text("residents.history", cli.language))
     for event in trail:
         click.echo(
             f"  {event.occurred_at:%Y-%m-%d %H:%M} {event.actor} {event.action} {event.details}"
         )
+
+
+def _details(resident: Resident, language: Language) -> str:
+    f = resident.fields
+    status = text("list.active" if resident.active else "list.inactive", language)
+    rows = [
+        ("code", f.code),
+        ("family_name", f.family_name),
+        ("given_name", f.given_name),
+        ("family_kana", f.family_kana),
+        ("given_kana", f.given_kana),
+        ("sex", text(f"sex.{f.sex}", language)),
+        ("birth_date", f"{f.birth_date.isoformat()} ({_age(f.birth_date, _today())})"),
+        ("care_level", text(f"care_level.{f.care_level}", language)),
+        ("notes", f.notes),
+        ("active", status),
+    ]
+    return "\n".join(f"{field_label(name, language)}: {value}" for name, value in rows)
 
 
 @residents.command()
@@ -171,7 +194,7 @@ def edit(cli: CliContext, /, current_code: str, **raw: str | None) -> None:
     """Change fields of a resident (only the options given; --code renames)."""
     given = {name: value for name, value in raw.items() if value is not None}
     if not given:
-        raise BadInput(text("residents.nothing_to_change", cli.language))
+        raise BadInputError(text("residents.nothing_to_change", cli.language))
     _get(cli, current_code)
     try:
         changes = parse_changes(given, _today())
@@ -232,13 +255,13 @@ def import_csv(
             on_progress=_progress_printer(language) if progress else None,
         )
     except CsvFormatError as exc:
-        raise BadInput(csv_error_text(exc, language)) from exc
+        raise BadInputError(csv_error_text(exc, language)) from exc
     except InvalidRecordError as exc:
         lines = {p.line for p in exc.problems}
         header = text("import.rejected", language, rows=len(lines))
-        raise BadInput(f"{header}\n{problems_text(exc.problems, language)}") from exc
+        raise BadInputError(f"{header}\n{problems_text(exc.problems, language)}") from exc
     except OSError as exc:
-        raise OperationFailed(str(exc)) from exc
+        raise OperationFailedError(str(exc)) from exc
     key = "import.dry_run" if dry_run else "import.done"
     click.echo(
         text(
@@ -264,5 +287,5 @@ def export_csv(cli: CliContext, file: Path) -> None:
     try:
         file.write_bytes(content)
     except OSError as exc:
-        raise OperationFailed(str(exc)) from exc
+        raise OperationFailedError(str(exc)) from exc
     click.echo(text("export.done", cli.language, count=len(found), file=str(file)))

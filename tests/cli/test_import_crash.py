@@ -75,7 +75,7 @@ def test_killing_an_import_leaves_all_rows_or_none(home: GenkiHome, tmp_path: Pa
         assert integrity == "ok"
         assert count in (0, ROWS)
         if count == ROWS:
-            return
+            return  # this kill came after the commit: the import is complete
 
     finished = _start_import(home, csv_path)
     _out, err = finished.communicate(timeout=300)
