@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from residents_csv_factory import HEADER_JA, csv_bytes, resident_lines
 
 from records.errors import CsvFormatError, InvalidRecordError
 from records.resident_csv import (
@@ -17,7 +19,6 @@ from records.resident_csv import (
 )
 from records.resident_fields import CareLevel, ResidentFields, Sex, parse_resident
 from records.resident_import import parse_resident_csv
-from residents_csv_factory import HEADER_JA, csv_bytes, resident_lines
 
 TODAY = date(2026, 11, 22)
 
@@ -44,7 +45,10 @@ def test_undecodable_and_empty_files_are_named() -> None:
 
 
 def test_japanese_header_variants_map_to_fields() -> None:
-    text = "利用者番号,氏,名,姓（カナ）,名(カナ),性別,生年月日,要介護度,備考,有効\nA,山田,花子,ヤマダ,ハナコ,女,1940/3/2,要支援1,,はい\n"
+    text = (
+        "利用者番号,氏,名,姓（カナ）,名(カナ),性別,生年月日,要介護度,備考,有効\n"
+        "A,山田,花子,ヤマダ,ハナコ,女,1940/3/2,要支援1,,はい\n"
+    )
     [row], problems = read_resident_rows(text)
     assert problems == []
     assert row.line == 2
@@ -138,15 +142,11 @@ def test_any_text_is_rows_or_a_named_error_never_a_crash(text: str) -> None:
         assert exc.message_key.startswith("csv.")
         return
     for row in rows:
-        try:
+        with contextlib.suppress(InvalidRecordError):
             parse_resident(row.values, TODAY, line=row.line)
-        except InvalidRecordError:
-            pass
 
 
 @given(st.binary(max_size=300))
 def test_any_bytes_import_or_fail_with_named_errors(data: bytes) -> None:
-    try:
+    with contextlib.suppress(CsvFormatError, InvalidRecordError):
         parse_resident_csv(data, TODAY)
-    except (CsvFormatError, InvalidRecordError):
-        pass
