@@ -269,13 +269,10 @@ class ResidentRepository:
                     self._insert(session, row.fields, actor, active=row.active is not False)
             else:
                 updated += self._update(session, stored, row, actor, dry_run=dry_run)
-            if (
-                not dry_run
-                and on_progress is not None
-                and (done % IMPORT_BATCH_ROWS == 0 or done == len(rows))
-            ):
+            if not dry_run and (done % IMPORT_BATCH_ROWS == 0 or done == len(rows)):
                 session.flush()
-                on_progress(done, len(rows))
+                if on_progress is not None:
+                    on_progress(done, len(rows))
         return ImportSummary(added=added, updated=updated, unchanged=len(rows) - added - updated)
 
     def _update(

@@ -227,3 +227,14 @@ def test_an_undecodable_or_headerless_file_is_a_clear_error(
     result = home.run("residents", "import", str(path))
     assert result.exit_code == 2
     assert 'unknown column "name"' in result.output
+
+
+def test_a_corrupt_database_is_reported_and_left_untouched(home: GenkiHome) -> None:
+    home.database_file.parent.mkdir(parents=True)
+    home.database_file.write_bytes(b"not a database" * 500)
+    before = home.database_file.read_bytes()
+    result = home.run("residents", "list")
+    assert result.exit_code == 1
+    assert "failed its integrity check" in result.output
+    assert "has not been changed" in result.output
+    assert home.database_file.read_bytes() == before
