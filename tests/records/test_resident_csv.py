@@ -107,7 +107,7 @@ def test_active_cells() -> None:
 
 names = st.text(
     alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=20
-).filter(lambda s: s.strip(" \u3000") == s and s.strip())
+).filter(lambda s: s.strip() == s and s)
 residents = st.builds(
     ResidentFields,
     code=st.from_regex(r"[A-Za-z0-9_-]{1,32}", fullmatch=True),

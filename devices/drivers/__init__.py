@@ -1,0 +1,1 @@
+"""Drivers: one transport joined to one codec, producing frames."""

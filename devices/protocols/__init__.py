@@ -1,0 +1,1 @@
+"""Pure protocol codecs: bytes to frames and commands to bytes, no I/O."""

@@ -1,0 +1,1 @@
+"""Thin transports: serial ports (pyserial) and BLE (bleak)."""
