@@ -11,9 +11,12 @@ from pathlib import Path
 import click
 
 from genki import __version__
+from genki.cli.bench import bench
 from genki.cli.config_cmd import config_group
 from genki.cli.context import CliContext
+from genki.cli.devices import devices
 from genki.cli.residents import residents
+from genki.cli.simulate import simulate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -37,7 +40,10 @@ def cli(ctx: click.Context, config_path: Path | None, lang: str | None) -> None:
 
 
 cli.add_command(residents)
+cli.add_command(bench)
 cli.add_command(config_group)
+cli.add_command(devices)
+cli.add_command(simulate)
 
 
 def main() -> None:

@@ -1,0 +1,15 @@
+"""``genki bench``: measure the performance budgets of DESIGN.md (printed, never asserted)."""
+
+from __future__ import annotations
+
+import click
+
+from genki.cli.bench_acquisition import acquisition
+
+
+@click.group()
+def bench() -> None:
+    """Measure performance budgets; --json ends with one JSON object of the figures."""
+
+
+bench.add_command(acquisition)

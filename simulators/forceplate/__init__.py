@@ -1,0 +1,1 @@
+"""Simulated force plates speaking GKFP/1 and HX711 bytes through pseudo-terminals."""

@@ -1,0 +1,1 @@
+"""Seeded models of people on a force plate: sway, one-leg stance, stepping."""

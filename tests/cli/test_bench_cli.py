@@ -1,0 +1,15 @@
+"""``genki bench`` entries run and print their figures (the figures are measured, not asserted)."""
+
+from __future__ import annotations
+
+import json
+
+from genki_home import GenkiHome
+
+
+def test_bench_acquisition_prints_its_figures_as_json(home: GenkiHome) -> None:
+    result = home.run("bench", "acquisition", "--seconds", "2", "--json")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert {"cpu_percent_one_core", "samples_lost", "samples"} <= set(figures)
+    assert figures["samples"] > 0
