@@ -16,6 +16,7 @@ from genki.cli.config_cmd import config_group
 from genki.cli.context import CliContext
 from genki.cli.devices import devices
 from genki.cli.residents import residents
+from genki.cli.score import score
 from genki.cli.simulate import simulate
 
 
@@ -43,6 +44,7 @@ cli.add_command(residents)
 cli.add_command(bench)
 cli.add_command(config_group)
 cli.add_command(devices)
+cli.add_command(score)
 cli.add_command(simulate)
 
 

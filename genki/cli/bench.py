@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from genki.cli.bench_acquisition import acquisition
+from genki.cli.bench_sway import sway
 
 
 @click.group()
@@ -13,3 +14,4 @@ def bench() -> None:
 
 
 bench.add_command(acquisition)
+bench.add_command(sway)

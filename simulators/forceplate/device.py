@@ -21,6 +21,7 @@ OK, UNKNOWN_COMMAND, BAD_ARGUMENT, INVALID_STATE = 0x00, 0x01, 0x02, 0x03
 DEFAULT_SLOPE = 2.0**-10
 DEFAULT_OFFSETS = (-12.5, 3.25, 0.0, -7.75)
 MAX_COUNT = (1 << 23) - 1
+HX711_FAULTS_AFTER_S = 2.0  # boards stream from power-up: leave the host time to open the port
 
 
 @dataclass
@@ -175,8 +176,9 @@ class Hx711Plate(SimulatedPlate):
         if due_index <= start:
             return b""
         out = bytearray()
+        first_fault = round(HX711_FAULTS_AFTER_S * self.config.rate_hz)
         for index in range(start, due_index):
-            if self.config.faults.hits("drop", index):
+            if self.config.faults.hits("drop", index - first_fault):
                 self.injected.dropped_frames += 1
                 self.injected.dropped_samples += 1
                 continue

@@ -127,7 +127,7 @@ def test_an_hx711_plate_streams_at_its_measured_rate_with_gaps_counted() -> None
         "&spacing_mm=500x400&startup_wait_s=0.1"
     )
     try:
-        received = _collect(url, 2.5)
+        received = _collect(url, 4.0)
     finally:
         runner.stop()
     assert plate.injected.dropped_samples == 2
