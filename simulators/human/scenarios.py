@@ -4,7 +4,8 @@ Loads follow from body weight and the COP by the bilinear split
 ``F_FL = Fz(½ − x/a)(½ + y/b)``, ``F_FR = Fz(½ + x/a)(½ + y/b)``, ``F_BL = Fz(½ − x/a)(½ − y/b)``,
 ``F_BR = Fz(½ + x/a)(½ − y/b)``, which reproduces the COP exactly through the plate's formula
 (genki-forceplate.md §1.4) with no twist between diagonals. Event times are in seconds from the
-start of the signal.
+start of the signal; a transition event (lift-off, touchdown, step-out) is the moment the COP
+has moved half of the way, in the middle of a raised-cosine transition.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from simulators.human.sway import profile, sway
 FloatArray = npt.NDArray[np.float64]
 GRAVITY_M_S2 = 9.80665
 ONE_LEG_SHIFT_ML_MM = 45.0  # model choice: COP moves over the stance foot (feet together stance)
-ONE_LEG_SWAY_SCALE = (1.8, 3.0)  # (amplitude, velocity) on one leg, model choice
+ONE_LEG_SWAY_SCALE = (1.3, 2.5)  # (amplitude, velocity) on one leg, model choice
 TRANSITION_S = 0.3
-SCENARIOS = ("quiet-eo", "quiet-ec", "one-leg", "step-on-off")
+STEP_OUT_MM = 80.0  # model choice: the foot put down beside the stance, on the plate
+SCENARIOS = ("quiet-eo", "quiet-ec", "one-leg", "tandem", "step-on-off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +64,9 @@ def corner_loads(
     return loads
 
 
-def _ramp(t: FloatArray, start_s: float, duration_s: float) -> FloatArray:
-    """0 before ``start_s``, 1 after ``start_s + duration_s``, a smooth cosine step between."""
-    x = np.clip((t - start_s) / duration_s, 0.0, 1.0)
+def _ramp(t: FloatArray, middle_s: float, duration_s: float) -> FloatArray:
+    """Return 0 → 1 as a raised cosine of ``duration_s`` centred on ``middle_s``."""
+    x = np.clip((t - middle_s) / duration_s + 0.5, 0.0, 1.0)
     ramp: FloatArray = 0.5 - 0.5 * np.cos(np.pi * x)
     return ramp
 
@@ -98,6 +100,9 @@ def generate(  # noqa: PLR0913 - the scenario's parameters, all keywords
         ml = (1 - on_leg) * ml + on_leg * (ONE_LEG_SHIFT_ML_MM + ml_leg)
         ap = (1 - on_leg) * ap + on_leg * ap_leg
         events = {"lift_off_s": event_s, "touchdown_s": event_s + hold_s}
+    elif name == "tandem":
+        ml = ml + STEP_OUT_MM * _ramp(t, event_s + hold_s, TRANSITION_S)
+        events = {"step_out_s": event_s + hold_s}
     elif name == "step-on-off":
         fz = fz * (_ramp(t, event_s, 1.0) - _ramp(t, event_s + hold_s, 1.0))
         events = {"step_on_s": event_s, "step_off_s": event_s + hold_s}

@@ -16,6 +16,7 @@ import pytest
 
 from devices.frames import ConnectionState, DeviceStatus, ForceBlock, Frame
 from devices.registry import open_device
+from measures.stabilometry import score_sway
 from simulators.forceplate.device import GkfpPlate, Hx711Plate, PlateConfig
 from simulators.forceplate.faults import FaultPlan
 from simulators.forceplate.pty_runner import PtyRunner
@@ -78,6 +79,11 @@ def test_a_gkfp_plate_streams_every_sample_with_the_encoded_centre_of_pressure(
     start = round(received.blocks[0].device_time_s[0] * 1000)
     ml = np.concatenate([b.cop_ml_mm for b in received.blocks])
     np.testing.assert_allclose(ml, truth.ground_truth.cop_ml_mm[start : start + ml.size], atol=0.01)
+    ap = np.concatenate([b.cop_ap_mm for b in received.blocks])
+    true_ap = truth.ground_truth.cop_ap_mm[start : start + ap.size]
+    true_ml = truth.ground_truth.cop_ml_mm[start : start + ml.size]
+    scored = score_sway(ml, ap, 1000.0).path_length_mm
+    assert scored == pytest.approx(score_sway(true_ml, true_ap, 1000.0).path_length_mm, rel=0.01)
     assert received.blocks[0].device_id == "GKFP-SIM0001"
     assert [s.state for s in received.statuses] == [
         ConnectionState.CONNECTING, ConnectionState.STREAMING, ConnectionState.CLOSED,
