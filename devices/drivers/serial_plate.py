@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from devices.calibration import PlateCalibration
 from devices.errors import DeviceError, DeviceUnavailableError
 from devices.frames import ConnectionState, DeviceStatus, Frame
 from devices.transports.serial_port import SerialTransport
@@ -29,6 +30,10 @@ class PlateSession(Protocol):
     """What a force-plate protocol provides to the serial driver."""
 
     device_id: str
+
+    @property
+    def calibration(self) -> PlateCalibration | None:
+        """The calibration in use, once known."""
 
     def open_stream(self, transport: SerialTransport) -> list[Frame]:
         """Run the opening sequence on a freshly opened port; return frames it produced."""
@@ -65,6 +70,14 @@ class SerialPlateDriver:
         self._thread: threading.Thread | None = None
         self.state = ConnectionState.CLOSED
         self.error: str = ""
+
+    @property
+    def calibration(self) -> PlateCalibration:
+        """The calibration in use (from the store, the plate or the URL)."""
+        calibration = self._session.calibration
+        if calibration is None:
+            raise DeviceUnavailableError(f"plate {self.device_id} has not reported its calibration")
+        return calibration
 
     @property
     def device_id(self) -> str:

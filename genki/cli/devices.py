@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import queue
 import sys
@@ -13,7 +14,8 @@ from typing import IO
 import click
 import numpy as np
 
-from devices.calibration import PlateCalibration
+from devices.calibration import PlateCalibration, tare
+from devices.drivers.serial_plate import SerialPlateDriver
 from devices.errors import DeviceError
 from devices.frames import ConnectionState, DeviceStatus, ForceBlock, Frame
 from devices.registry import open_device
@@ -44,6 +46,10 @@ class ReadSummary:
         return {**self.__dict__, "achieved_rate_hz": round(rate, 3)}
 
 
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
 def _lookup(cli: CliContext) -> object:
     repository = DeviceRepository(cli.database())
 
@@ -55,14 +61,15 @@ def _lookup(cli: CliContext) -> object:
 
 
 class _Reader:
-    """Collects frames from the driver thread and writes the first ``seconds`` of samples."""
+    """Collects the first ``seconds`` of samples (written as CSV rows when given a stream)."""
 
-    def __init__(self, out: IO[str], seconds: float) -> None:
+    def __init__(self, out: IO[str] | None, seconds: float) -> None:
         self.out = out
         self.seconds = seconds
         self.summary = ReadSummary()
         self.t0: float | None = None
         self.done = False
+        self.kept: list[ForceBlock] = []
 
     def block(self, block: ForceBlock) -> None:
         if self.t0 is None:
@@ -71,8 +78,13 @@ class _Reader:
         keep = t < self.seconds - 0.5 / block.rate_hz
         if not keep.all():
             self.done = True
-        rows = np.column_stack([t, block.forces_n, block.fz_n, block.cop_ml_mm, block.cop_ap_mm])
-        np.savetxt(self.out, rows[keep], fmt="%.6f", delimiter=",")
+        if self.out is None:
+            self.kept.append(block)
+        else:
+            rows = np.column_stack(
+                [t, block.forces_n, block.fz_n, block.cop_ml_mm, block.cop_ap_mm]
+            )
+            np.savetxt(self.out, rows[keep], fmt="%.6f", delimiter=",")
         self.summary.samples += int(keep.sum())
         if self.done:
             self.summary.duration_s = self.seconds
@@ -154,3 +166,40 @@ def _print_summary(summary: ReadSummary, *, as_json: bool, err: bool) -> None:
         f"reconnects {values['reconnects']}",
         err=err,
     )
+
+
+ZERO_LIMIT_N = 20.0  # session zero refuses a plate that does not read near zero (§3.7)
+
+
+@devices.command()
+@click.argument("url")
+@click.option("--seconds", type=click.FloatRange(min=0.2), default=1.0, show_default=True)
+@pass_cli
+def zero(cli: CliContext, /, url: str, seconds: float) -> None:
+    """Zero a force plate with nobody on it and store the offsets under its serial number."""
+    try:
+        device = open_device(url, calibration_lookup=_lookup(cli))  # type: ignore[arg-type]
+    except (DeviceError, ValueError) as exc:
+        raise BadInputError(str(exc)) from exc
+    if not isinstance(device, SerialPlateDriver):
+        raise BadInputError(f"{url} is not a force plate; only force plates can be zeroed")
+    frames: queue.Queue[Frame] = queue.Queue()
+    reader = _Reader(None, seconds)
+    try:
+        device.start(frames.put)
+        _pump(frames, reader)
+    except DeviceError as exc:
+        raise OperationFailedError(str(exc)) from exc
+    finally:
+        device.stop()
+    fz = float(np.median(np.concatenate([b.fz_n for b in reader.kept])))
+    if abs(fz) > ZERO_LIMIT_N:
+        raise BadInputError(
+            f"the plate reads {fz:.0f} N; ask everyone to step off the plate and zero it again"
+        )
+    calibration = tare(device.calibration, np.concatenate([b.raw for b in reader.kept]))
+    DeviceRepository(cli.database()).save_calibration(
+        device.device_id, kind="force_plate", parameters=calibration.to_dict(), actor=_actor()
+    )
+    offsets = ", ".join(f"{v:+.3f}" for v in calibration.offsets)
+    click.echo(f"plate {device.device_id} zeroed: offsets FL, FR, BL, BR = {offsets} N (saved)")

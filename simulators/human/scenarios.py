@@ -23,7 +23,14 @@ ONE_LEG_SHIFT_ML_MM = 45.0  # model choice: COP moves over the stance foot (feet
 ONE_LEG_SWAY_SCALE = (1.3, 2.5)  # (amplitude, velocity) on one leg, model choice
 TRANSITION_S = 0.3
 STEP_OUT_MM = 80.0  # model choice: the foot put down beside the stance, on the plate
-SCENARIOS = ("quiet-eo", "quiet-ec", "one-leg", "tandem", "step-on-off")
+SCENARIOS = ("quiet-eo", "quiet-ec", "one-leg", "tandem", "sit-to-stand", "step-on-off")
+# Sit-to-stand model choices: seated, the feet carry a quarter of body weight; rising loads them
+# to a momentum peak above body weight, sitting unloads below it; the COP moves forward to rise.
+SEATED_LOAD = 0.25
+RISE_PEAK = 0.25
+SIT_DIP = 0.2
+RISE_AP_MM = 30.0
+REPETITION_S = {False: 2.5, True: 3.5}  # robust, frail
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +78,24 @@ def _ramp(t: FloatArray, middle_s: float, duration_s: float) -> FloatArray:
     return ramp
 
 
+def _sit_to_stand(
+    t: FloatArray, weight: FloatArray, ap: FloatArray, *, frail: bool, start_s: float, count: int
+) -> tuple[FloatArray, FloatArray, dict[str, float]]:
+    """Seated, then ``count`` stands and sits; events are each rise's and each sit's midpoint."""
+    period = REPETITION_S[frail]
+    standing = np.zeros_like(t)
+    bumps = np.zeros_like(t)
+    events: dict[str, float] = {}
+    for k in range(count):
+        rise, sit = start_s + k * period + 0.5, start_s + k * period + 0.5 + period / 2
+        standing += _ramp(t, rise, 0.8) - _ramp(t, sit, 0.8)
+        bumps += RISE_PEAK * np.exp(-(((t - rise - 0.3) / 0.15) ** 2))
+        bumps -= SIT_DIP * np.exp(-(((t - sit + 0.2) / 0.15) ** 2))
+        events[f"stand_{k + 1}_s"], events[f"sit_{k + 1}_s"] = rise, sit
+    load = SEATED_LOAD + (1 - SEATED_LOAD) * standing + bumps
+    return weight * load, ap + RISE_AP_MM * standing, events
+
+
 def generate(  # noqa: PLR0913 - the scenario's parameters, all keywords
     name: str,
     *,
@@ -83,7 +108,11 @@ def generate(  # noqa: PLR0913 - the scenario's parameters, all keywords
     event_s: float = 5.0,
     hold_s: float = 20.0,
 ) -> ScenarioSignal:
-    """Generate a scenario; ``event_s`` and ``hold_s`` time one-leg lift-off and stepping."""
+    """Generate a scenario.
+
+    ``event_s`` is when the action starts (lift-off, stepping on, the first stand) and ``hold_s``
+    how long it lasts (seconds on one leg or in tandem, on the plate, or the number of stands).
+    """
     if name not in SCENARIOS:
         raise ValueError(f"unknown scenario {name!r}; expected one of {', '.join(SCENARIOS)}")
     rng = np.random.default_rng(seed)
@@ -103,6 +132,8 @@ def generate(  # noqa: PLR0913 - the scenario's parameters, all keywords
     elif name == "tandem":
         ml = ml + STEP_OUT_MM * _ramp(t, event_s + hold_s, TRANSITION_S)
         events = {"step_out_s": event_s + hold_s}
+    elif name == "sit-to-stand":
+        fz, ap, events = _sit_to_stand(t, fz, ap, frail=frail, start_s=event_s, count=round(hold_s))
     elif name == "step-on-off":
         fz = fz * (_ramp(t, event_s, 1.0) - _ramp(t, event_s + hold_s, 1.0))
         events = {"step_on_s": event_s, "step_off_s": event_s + hold_s}

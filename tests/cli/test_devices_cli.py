@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from genki_home import GenkiHome
 
+from records import open_database
+from records.devices import DeviceRepository
+
 
 @pytest.fixture
 def simulator(request: pytest.FixtureRequest) -> Iterator[str]:
@@ -89,3 +92,29 @@ def test_bad_fault_specs_are_refused() -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "for example crc=3" in result.stderr
+
+
+@pytest.mark.parametrize("simulator", [["--scenario", "step-on-off"]], indirect=True)
+def test_zeroing_an_empty_plate_stores_offsets_that_later_reads_use(
+    home: GenkiHome, simulator: str
+) -> None:
+    result = home.run("devices", "zero", simulator)
+    assert result.exit_code == 0, result.output
+    assert "GKFP-SIM0001 zeroed" in result.output
+    database = open_database(f"sqlite:///{home.database_file}")
+    devices = DeviceRepository(database)
+    stored = devices.latest_calibration("GKFP-SIM0001")
+    assert stored is not None
+    assert stored.parameters["offsets"] == pytest.approx([-12.5, 3.25, 0.0, -7.75], abs=1e-3)
+    shifted = {**stored.parameters, "offsets": [v + 10.0 for v in stored.parameters["offsets"]]}
+    devices.save_calibration("GKFP-SIM0001", kind="force_plate", parameters=shifted, actor="test")
+    database.close()
+    read = home.run("devices", "read", simulator, "--seconds", "0.5")
+    first_row = read.stdout.splitlines()[1].split(",")
+    assert float(first_row[5]) == pytest.approx(40.0, abs=0.01)  # empty plate + 4 × 10 N
+
+
+def test_zeroing_refuses_a_plate_with_someone_on_it(home: GenkiHome, simulator: str) -> None:
+    result = home.run("devices", "zero", simulator)
+    assert result.exit_code == 2
+    assert "step off the plate" in result.output

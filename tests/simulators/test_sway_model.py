@@ -65,3 +65,13 @@ def test_stepping_on_and_off_loads_and_unloads_the_plate() -> None:
     assert signal.fz_n[0] == 0.0
     assert signal.fz_n[700] == pytest.approx(60 * 9.80665)
     assert signal.fz_n[-1] == 0.0
+
+
+def test_sit_to_stand_loads_the_feet_on_each_rise() -> None:
+    signal = generate("sit-to-stand", rate_hz=100, duration_s=25, seed=1, event_s=2, hold_s=5)
+    weight = 60 * 9.80665
+    assert signal.fz_n[0] == pytest.approx(0.25 * weight)
+    above = signal.fz_n > 1.1 * weight
+    rises = int(np.count_nonzero(above[1:] & ~above[:-1]))
+    assert rises == 5
+    assert len(signal.ground_truth.events_s) == 10
