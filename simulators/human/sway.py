@@ -9,7 +9,9 @@ by an inverse FFT, so it is periodic over its length and can be looped without a
 Targets are model choices, not norms. They are set so that a robust older adult's eyes-open
 mean velocity (about 14 mm/s) sits near the pooled healthy value quoted for orientation in
 REFERENCE.md §8.2 (Kim et al. 1997: 92.85 cm in 60 s = 15.5 mm/s eyes open, 23.7 mm/s eyes
-closed); eyes closed and frailty scale amplitude and velocity up, in that direction.
+closed); eyes closed and frailty scale amplitude and velocity up, in that direction. A test
+checks that every condition's 95 % ellipse area, mean velocity and mean frequency lie within the
+published values of the BDS firm-surface trials in ../shared/data (Santos & Duarte 2016).
 """
 
 from __future__ import annotations

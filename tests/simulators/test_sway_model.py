@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from devices.calibration import PlateCalibration, centre_of_pressure
+from measures.spectrum import welch_psd
+from measures.stabilometry import score_sway
 from simulators.human.scenarios import generate
 from simulators.human.sway import profile, sway
 
@@ -75,3 +80,37 @@ def test_sit_to_stand_loads_the_feet_on_each_rise() -> None:
     rises = int(np.count_nonzero(above[1:] & ~above[:-1]))
     assert rises == 5
     assert len(signal.ground_truth.events_s) == 10
+
+
+BDS = Path(__file__).resolve().parents[3] / "shared" / "data" / "bds"
+
+
+@pytest.mark.skipif(not BDS.exists(), reason="../shared/data is not beside this checkout")
+@pytest.mark.parametrize(
+    ("eyes_closed", "frail"), [(False, False), (False, True), (True, False), (True, True)]
+)
+def test_simulated_sway_lies_within_the_published_bds_firm_surface_values(
+    eyes_closed: bool, frail: bool
+) -> None:
+    with (BDS / "BDSinfoCOP_subset.tsv").open(encoding="utf-8", newline="") as handle:
+        firm = [row for row in csv.DictReader(handle, delimiter="\t") if row["Surface"] == "Firm"]
+    published = {
+        key: [float(row[key]) for row in firm] for key in ("COParea", "COPvelo", "COPmfreq")
+    }
+    ml, ap = sway(
+        np.random.default_rng(5), 6000, 100.0, profile(eyes_closed=eyes_closed, frail=frail)
+    )
+    result = score_sway(ml, ap, 100.0)
+    _, power_ap = welch_psd(ap, 100.0)
+    _, power_ml = welch_psd(ml, 100.0)
+    mean_frequency = (
+        result.spectrum_ap.mean_frequency_hz * power_ap.sum()
+        + result.spectrum_ml.mean_frequency_hz * power_ml.sum()
+    ) / (power_ap.sum() + power_ml.sum())
+    simulated = {
+        "COParea": result.ellipse95.area / 100,
+        "COPvelo": result.path_length_mm / 10 / 60,
+        "COPmfreq": mean_frequency,
+    }
+    for key, value in simulated.items():
+        assert min(published[key]) <= value <= max(published[key]), key
