@@ -18,7 +18,7 @@ from devices.calibration import PlateCalibration, tare
 from devices.drivers.serial_plate import SerialPlateDriver
 from devices.errors import DeviceError
 from devices.frames import ConnectionState, DeviceStatus, ForceBlock, Frame
-from devices.registry import open_device
+from devices.registry import Device, open_device
 from genki.cli.context import BadInputError, CliContext, OperationFailedError
 from records.devices import DeviceRepository
 
@@ -50,14 +50,30 @@ def _actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def _lookup(cli: CliContext) -> object:
+def _open(cli: CliContext, url: str) -> Device:
+    """Open the device at ``url``, with calibrations looked up by serial number in the records."""
     repository = DeviceRepository(cli.database())
 
     def lookup(serial_number: str) -> PlateCalibration | None:
         stored = repository.latest_calibration(serial_number)
         return None if stored is None else PlateCalibration.from_dict(stored.parameters)
 
-    return lookup
+    try:
+        return open_device(url, calibration_lookup=lookup)
+    except (DeviceError, ValueError) as exc:
+        raise BadInputError(str(exc)) from exc
+
+
+def _stream(device: Device, reader: _Reader) -> None:
+    """Stream the device into ``reader`` until it has its seconds, then release the device."""
+    frames: queue.Queue[Frame] = queue.Queue()
+    try:
+        device.start(frames.put)
+        _pump(frames, reader)
+    except DeviceError as exc:
+        raise OperationFailedError(str(exc)) from exc
+    finally:
+        device.stop()
 
 
 class _Reader:
@@ -116,21 +132,13 @@ def devices() -> None:
 @pass_cli
 def read(cli: CliContext, /, url: str, seconds: float, out: Path | None, *, as_json: bool) -> None:
     """Stream a device for SECONDS of device time: loads, Fz and centre of pressure."""
-    try:
-        device = open_device(url, calibration_lookup=_lookup(cli))  # type: ignore[arg-type]
-    except (DeviceError, ValueError) as exc:
-        raise BadInputError(str(exc)) from exc
+    device = _open(cli, url)
     stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
-    frames: queue.Queue[Frame] = queue.Queue()
-    reader = _Reader(stream, seconds)
     try:
         stream.write(CSV_HEADER + "\n")
-        device.start(frames.put)
-        _pump(frames, reader)
-    except DeviceError as exc:
-        raise OperationFailedError(str(exc)) from exc
+        reader = _Reader(stream, seconds)
+        _stream(device, reader)
     finally:
-        device.stop()
         if out:
             stream.close()
     _print_summary(reader.summary, as_json=as_json, err=out is None)
@@ -177,21 +185,11 @@ ZERO_LIMIT_N = 20.0  # session zero refuses a plate that does not read near zero
 @pass_cli
 def zero(cli: CliContext, /, url: str, seconds: float) -> None:
     """Zero a force plate with nobody on it and store the offsets under its serial number."""
-    try:
-        device = open_device(url, calibration_lookup=_lookup(cli))  # type: ignore[arg-type]
-    except (DeviceError, ValueError) as exc:
-        raise BadInputError(str(exc)) from exc
+    device = _open(cli, url)
     if not isinstance(device, SerialPlateDriver):
         raise BadInputError(f"{url} is not a force plate; only force plates can be zeroed")
-    frames: queue.Queue[Frame] = queue.Queue()
     reader = _Reader(None, seconds)
-    try:
-        device.start(frames.put)
-        _pump(frames, reader)
-    except DeviceError as exc:
-        raise OperationFailedError(str(exc)) from exc
-    finally:
-        device.stop()
+    _stream(device, reader)
     fz = float(np.median(np.concatenate([b.fz_n for b in reader.kept])))
     if abs(fz) > ZERO_LIMIT_N:
         raise BadInputError(
