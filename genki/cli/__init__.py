@@ -17,6 +17,7 @@ from genki.cli.context import CliContext
 from genki.cli.devices import devices
 from genki.cli.residents import residents
 from genki.cli.score import score
+from genki.cli.screen import screen_group
 from genki.cli.simulate import simulate
 
 
@@ -45,6 +46,7 @@ cli.add_command(bench)
 cli.add_command(config_group)
 cli.add_command(devices)
 cli.add_command(score)
+cli.add_command(screen_group)
 cli.add_command(simulate)
 
 

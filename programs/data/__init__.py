@@ -1,0 +1,1 @@
+"""Programme, battery and screening tables (data files with provenance)."""
