@@ -1,4 +1,9 @@
-"""``genki score``: score a recorded signal offline and print the result (JSON with --json)."""
+"""``genki score``: score recorded COP files (CSV or TSV with a header row) from the terminal.
+
+``genki score sway`` prints every stabilometry measure of one trial; ``genki score romberg``
+prints the eyes-closed ÷ eyes-open ratios of a pair. The delimiter (tab, semicolon or comma) is
+taken from the header line, so the BDS data set's tab-separated files are read as they are.
+"""
 
 from __future__ import annotations
 
@@ -7,115 +12,198 @@ import json
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
+import numpy.typing as npt
 
 from genki.cli.context import BadInputError
-from measures.errors import SignalError
-from measures.filters import FILTERS
-from measures.stabilometry import SwayResult, romberg, score_sway
+from measures.errors import MeasureError
+from measures.filters import FILTERS, Filter
+from measures.results import JsonValue, SwayResult
+from measures.spectrum import SPECTRUM_WARNING
+from measures.stabilometry import romberg, score_sway
 
 UNIT_TO_MM = {"m": 1000.0, "cm": 10.0, "mm": 1.0}
+DELIMITERS = ("\t", ";", ",")
 
 
-def read_columns(path: Path, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    """Read two numeric columns by header name from a CSV or TSV file."""
+def _delimiter(header: str) -> str:
+    """Return the first of tab, semicolon, comma that occurs in the header line (comma if none)."""
+    return next((candidate for candidate in DELIMITERS if candidate in header), ",")
+
+
+def _number(path: Path, line: int, column: str, cell: str) -> float:
+    """Return one cell as a finite float, or raise BadInputError naming line and column."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"cannot read {path}: {exc}") from exc
-    lines = text.splitlines()
-    if not lines:
-        raise BadInputError(f"{path} is empty; expected a header row and one row per sample")
-    delimiter = "\t" if lines[0].count("\t") >= lines[0].count(",") else ","
-    rows = csv.reader(lines, delimiter=delimiter)
-    header = [cell.strip() for cell in next(rows)]
-    missing = [name for name in names if name not in header]
-    if missing:
+        value = float(cell)
+    except ValueError:
         raise BadInputError(
-            f"column {missing[0]!r} is not in {path}; its columns are: {', '.join(header)}"
+            f"{path}, line {line}, column {column!r}: {cell!r} is not a number"
+        ) from None
+    if not math.isfinite(value):
+        raise BadInputError(
+            f"{path}, line {line}, column {column!r}: {cell!r} is not a finite number"
         )
-    indices = [header.index(name) for name in names]
-    values: list[list[float]] = [[], []]
-    for line_number, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        for axis, index in enumerate(indices):
-            cell = row[index].strip() if index < len(row) else ""
-            try:
-                number = float(cell)
-            except ValueError:
-                number = math.nan
-            if not math.isfinite(number):
-                raise BadInputError(
-                    f"{path} line {line_number}, column {names[axis]!r}: {cell!r} is not a "
-                    "finite number"
-                )
-            values[axis].append(number)
-    return np.asarray(values[0]), np.asarray(values[1])
+    return value
 
 
-def _score(path: Path, options: dict[str, object]) -> SwayResult:
-    ml, ap = read_columns(path, (str(options["ml"]), str(options["ap"])))
-    scale = UNIT_TO_MM[str(options["unit"])]
+def read_columns(path: Path, names: list[str]) -> list[npt.NDArray[np.float64]]:
+    """Read the named numeric columns of a delimited text file with a header row."""
     try:
-        return score_sway(ml * scale, ap * scale, float(options["rate"]), filter=options["filter"])  # type: ignore[arg-type]
-    except SignalError as exc:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header_line = handle.readline()
+            handle.seek(0)
+            reader = csv.reader(handle, delimiter=_delimiter(header_line))
+            header = [cell.strip() for cell in next(reader, [])]
+            missing = [name for name in names if name not in header]
+            if missing:
+                available = ", ".join(repr(cell) for cell in header) or "none"
+                raise BadInputError(
+                    f"{path}: no column {missing[0]!r}; available columns: {available}"
+                )
+            indexes = [header.index(name) for name in names]
+            columns: list[list[float]] = [[] for _ in names]
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                for values, index, name in zip(columns, indexes, names, strict=True):
+                    cell = row[index].strip() if index < len(row) else ""
+                    values.append(_number(path, reader.line_num, name, cell))
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot be read ({exc.strerror})") from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise BadInputError(f"{path}: not a text table with a header row ({exc})") from exc
+    return [np.asarray(values, dtype=np.float64) for values in columns]
+
+
+def _score_file(
+    path: Path, *, rate: float, ap: str, ml: str, unit: str, filter_name: Filter
+) -> SwayResult:
+    """Read one trial file and score it, turning measure errors into BadInputError."""
+    ap_values, ml_values = read_columns(path, [ap, ml])
+    scale = UNIT_TO_MM[unit]
+    try:
+        return score_sway(ml_values * scale, ap_values * scale, rate, filter=filter_name)
+    except MeasureError as exc:
         raise BadInputError(f"{path}: {exc}") from exc
 
 
-def _signal_options(command: Callable[..., None]) -> Callable[..., None]:
-    for option in reversed(
-        [
-            click.option(
-                "--rate", type=click.FloatRange(min=0, min_open=True), required=True, help="Hz."
-            ),
-            click.option("--ap", required=True, help="Column of the antero-posterior COP."),
-            click.option("--ml", required=True, help="Column of the medio-lateral COP."),
-            click.option("--unit", type=click.Choice(list(UNIT_TO_MM)), required=True),
-            click.option("--filter", type=click.Choice(FILTERS), default="none", show_default=True),
-            click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
-        ]
-    ):
+def _trial_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options that say how to read and preprocess a trial file."""
+    options = [
+        click.option("--rate", type=float, required=True, help="Sampling rate (Hz)."),
+        click.option("--ap", "ap", required=True, help="Column holding the AP COP."),
+        click.option("--ml", "ml", required=True, help="Column holding the ML COP."),
+        click.option(
+            "--unit", type=click.Choice(list(UNIT_TO_MM)), required=True, help="COP unit."
+        ),
+        click.option(
+            "--filter",
+            "filter_name",
+            type=click.Choice(list(FILTERS)),
+            default="none",
+            show_default=True,
+            help="Preprocessing: none, zero-phase 10 Hz low-pass, or resampling to 20 Hz.",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
+    ]
+    for option in reversed(options):
         command = option(command)
     return command
 
 
+def _json(values: dict[str, JsonValue]) -> str:
+    return json.dumps(values, ensure_ascii=False, allow_nan=False)
+
+
+def _format(value: JsonValue) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _summary(result: SwayResult) -> str:
+    """Return a readable multi-line summary of one trial."""
+    values = result.as_json()
+    lines = [
+        (
+            f"{result.samples} samples at {result.rate_hz:g} Hz ({result.duration_s:.2f} s), "
+            f"filter {result.filter}"
+        ),
+        *(f"  {key:<28} {_format(values[key])}" for key in values if key not in _HEADER_KEYS),
+    ]
+    if result.quality_flags:
+        lines.append(f"  quality flags: {', '.join(result.quality_flags)}")
+    lines.append(f"Note: {SPECTRUM_WARNING}")
+    return "\n".join(lines)
+
+
+_HEADER_KEYS = frozenset({"samples", "duration_s", "rate_hz", "filter"})
+
+
 @click.group()
 def score() -> None:
-    """Score recorded signals offline."""
+    """Score recorded trials from CSV or TSV files."""
 
 
 @score.command()
 @click.option(
-    "--input", "input_path", type=click.Path(path_type=Path, dir_okay=False), required=True
+    "--input",
+    "input_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="CSV or TSV file with a header row.",
 )
-@_signal_options
-def sway(input_path: Path, **options: object) -> None:
-    """Stabilometry of a quiet-stance COP recording (REFERENCE.md §8)."""
-    result = _score(input_path, options)
-    summary = result.as_json()
-    if options["as_json"]:
-        click.echo(json.dumps(summary))
-        return
-    for key, value in summary.items():
-        click.echo(f"{key:>28}: {value:.4f}" if isinstance(value, float) else f"{key:>28}: {value}")
+@_trial_options
+def sway(
+    *,
+    input_path: Path,
+    rate: float,
+    ap: str,
+    ml: str,
+    unit: str,
+    filter_name: Filter,
+    as_json: bool,
+) -> None:
+    """Stabilometry of one quiet-stance trial (REFERENCE.md §8)."""
+    result = _score_file(input_path, rate=rate, ap=ap, ml=ml, unit=unit, filter_name=filter_name)
+    click.echo(_json(result.as_json()) if as_json else _summary(result))
 
 
 @score.command(name="romberg")
-@click.option(
-    "--eo", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Eyes open."
-)
-@click.option(
-    "--ec", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Eyes closed."
-)
-@_signal_options
-def romberg_command(eo: Path, ec: Path, **options: object) -> None:
-    """Romberg ratios (eyes closed ÷ eyes open) of a stabilometry pair."""
-    ratios = romberg(_score(eo, options), _score(ec, options)).as_json()
-    if options["as_json"]:
-        click.echo(json.dumps(ratios))
+@click.option("--eo", "eo_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--ec", "ec_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@_trial_options
+def romberg_command(  # noqa: PLR0913 - one parameter per documented option
+    *,
+    eo_path: Path,
+    ec_path: Path,
+    rate: float,
+    ap: str,
+    ml: str,
+    unit: str,
+    filter_name: Filter,
+    as_json: bool,
+) -> None:
+    """Romberg ratios (eyes closed ÷ eyes open) of a trial pair (REFERENCE.md §8.2)."""
+    eyes_open, eyes_closed = (
+        _score_file(path, rate=rate, ap=ap, ml=ml, unit=unit, filter_name=filter_name)
+        for path in (eo_path, ec_path)
+    )
+    try:
+        ratios = romberg(eyes_open, eyes_closed).as_json()
+    except MeasureError as exc:
+        raise BadInputError(str(exc)) from exc
+    if as_json:
+        click.echo(_json(ratios))
         return
+    click.echo(f"Romberg ratios (eyes closed ÷ eyes open), {rate:g} Hz, filter {filter_name}")
     for key, value in ratios.items():
-        click.echo(f"{key:>24}: {value:.4f}")
+        if key.endswith("_ratio"):
+            click.echo(f"  {key:<28} {_format(value)}")
+    if ratios["quality_flags"]:
+        click.echo(f"  quality flags: {ratios['quality_flags']}")
