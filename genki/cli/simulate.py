@@ -1,19 +1,32 @@
-"""``genki simulate``: run a simulated device standalone and print the URL that opens it."""
+"""``genki simulate``: run a simulated device standalone; the first line on stdout is its URL.
+
+``genki simulate forceplate`` puts a simulated force plate (GKFP/1 or HX711, simulators/) behind
+a pseudo-terminal, prints ``serial://<path>?protocol=gkfp`` (an HX711 URL also carries the
+calibration, geometry and startup wait its adapter needs) and streams in real time until
+``--duration`` runs out or SIGINT/SIGTERM arrives (exit 0). A GKFP/1 plate waits for STOP, INFO
+and START like real firmware; an HX711 board resets when the port opens and streams on its own
+after ``--startup-wait``. The person's signal is generated once (``--duration`` long, at most
+LOOP_S) and looped. At exit one line on stderr says which faults were injected.
+"""
 
 from __future__ import annotations
 
 import signal
 import threading
+from dataclasses import replace
 from types import FrameType
 
 import click
 
-from simulators.forceplate.device import GkfpPlate, Hx711Plate, PlateConfig
-from simulators.forceplate.faults import parse_faults
+from simulators.forceplate.device import GkfpPlate, Hx711Plate, PlateConfig, valid_rate
+from simulators.forceplate.faults import EXAMPLE, FaultPlan, parse_faults
 from simulators.forceplate.pty_runner import PtyRunner
 from simulators.human.scenarios import SCENARIOS, generate
 
-SIGNAL_LOOP_S = 120.0
+LOOP_S = 300.0
+DEFAULT_RATE_HZ = {"gkfp": 1000, "hx711": 80}
+HX711_MAX_RATE_HZ = 80
+SERIALS = {"gkfp": "GKFP-SIM0001", "hx711": "HX-SIM0001"}
 
 
 @click.group()
@@ -21,103 +34,112 @@ def simulate() -> None:
     """Run simulated devices (for demos, tests and trying genki without hardware)."""
 
 
-def _faults(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
+def _faults(_ctx: click.Context, _param: click.Parameter, value: str) -> FaultPlan:
     try:
         return parse_faults(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
 
 
+def _rate(protocol: str, rate_hz: int | None) -> int:
+    rate = rate_hz or DEFAULT_RATE_HZ[protocol]
+    if protocol == "gkfp" and not valid_rate(rate):
+        raise click.BadParameter(
+            f"{rate} Hz; a GKFP/1 plate needs 1 to 1000 Hz dividing 1000000 (e.g. 1000, 500, "
+            "250, 200, 125, 100, 80, 50)",
+            param_hint="--rate",
+        )
+    if protocol == "hx711" and rate > HX711_MAX_RATE_HZ:
+        raise click.BadParameter(f"{rate} Hz; an HX711 board gives at most 80", param_hint="--rate")
+    return rate
+
+
+def _url(protocol: str, runner: PtyRunner, config: PlateConfig) -> str:
+    if protocol == "gkfp":
+        return f"serial://{runner.path}?protocol=gkfp"
+    offsets = ",".join(f"{value:g}" for value in config.offsets)
+    spacing = "x".join(f"{value:g}" for value in config.spacing_mm)
+    return (
+        f"serial://{runner.path}?protocol=hx711&slope={config.slopes[0]:.10g}&offset={offsets}"
+        f"&spacing_mm={spacing}&startup_wait_s={config.startup_delay_s:g}"
+    )
+
+
+def _run_until_stopped(
+    runner: PtyRunner, protocol: str, config: PlateConfig, duration_s: float | None
+) -> None:
+    """Start, print the URL, wait for the duration or a signal, stop."""
+    stopped = threading.Event()
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        stopped.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        runner.start()
+        click.echo(
+            _url(protocol, runner, config)
+        )  # click.echo flushes: whoever started us can read the URL at once
+        stopped.wait(timeout=duration_s)
+    finally:
+        runner.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 @simulate.command()
 @click.option("--protocol", type=click.Choice(["gkfp", "hx711"]), default="gkfp", show_default=True)
-@click.option(
-    "--rate",
-    "rate_hz",
-    type=click.IntRange(1, 1000),
-    default=None,
-    help="Hz (gkfp 1000, hx711 80).",
-)
+@click.option("--rate", "rate_hz", type=int, help="Samples per second [gkfp 1000, hx711 80].")
 @click.option("--scenario", type=click.Choice(SCENARIOS), default="quiet-eo", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--faults", callback=_faults, default="", help=f"Faults to inject, e.g. {EXAMPLE}.")
+@click.option("--profile", type=click.Choice(["robust", "frail"]), default="robust")
+@click.option("--weight-kg", type=click.FloatRange(20, 250), default=60.0, show_default=True)
+@click.option("--duration", type=click.FloatRange(min=0.1), help="Seconds [until stopped].")
 @click.option(
-    "--faults", callback=_faults, default="", help="e.g. crc=3,drop=2,garbage=1,unplug=5:7"
-)
-@click.option(
-    "--profile", type=click.Choice(["robust", "frail"]), default="robust", show_default=True
-)
-@click.option("--weight-kg", type=click.FloatRange(20, 200), default=60.0, show_default=True)
-@click.option(
-    "--duration",
-    type=click.FloatRange(min=0.1),
-    default=None,
-    help="Seconds (default: until stopped).",
-)
-@click.option(
-    "--startup-wait",
-    type=click.FloatRange(min=0),
-    default=2.0,
-    show_default=True,
-    help="HX711 boot delay (s).",
-)
+    "--startup-wait", type=click.FloatRange(min=0), default=2.0, show_default=True,
+    help="HX711: seconds from the port opening to the banner and the first record.",
+)  # fmt: skip
+@click.option("--event-s", type=click.FloatRange(min=0), help="When lift-off, the first rise, "
+              "stepping on or the tandem hold starts (s) [scenario default].")  # fmt: skip
+@click.option("--hold-s", type=click.FloatRange(min=0), help="Seconds on one leg, in tandem "
+              "before the step-out, or on the plate [scenario default].")  # fmt: skip
+@click.option("--repetitions", type=click.IntRange(min=0), help="Sit-to-stand repetitions [5].")
 def forceplate(  # noqa: PLR0913 - one parameter per option
     *,
     protocol: str,
     rate_hz: int | None,
     scenario: str,
     seed: int,
-    faults: object,
+    faults: FaultPlan,
     profile: str,
     weight_kg: float,
     duration: float | None,
     startup_wait: float,
+    event_s: float | None,
+    hold_s: float | None,
+    repetitions: int | None,
 ) -> None:
     """Simulate a force plate on a pseudo-terminal; the first line printed is its device URL."""
-    rate = rate_hz or (1000 if protocol == "gkfp" else 80)
-    signal_s = max(SIGNAL_LOOP_S, duration or 0.0)
+    rate = _rate(protocol, rate_hz)
     person = generate(
         scenario,
         rate_hz=rate,
-        duration_s=signal_s,
+        duration_s=min(duration or LOOP_S, LOOP_S),
         seed=seed,
         frail=profile == "frail",
         weight_kg=weight_kg,
+        event_s=event_s,
+        hold_s=hold_s,
+        repetitions=repetitions,
     )
-    config = PlateConfig(rate_hz=rate, faults=faults, seed=seed)  # type: ignore[arg-type]
+    config = PlateConfig(serial=SERIALS[protocol], rate_hz=rate, faults=faults, seed=seed)
+    plate: GkfpPlate | Hx711Plate
     if protocol == "gkfp":
-        plate: GkfpPlate | Hx711Plate = GkfpPlate(person, config)
-        runner = PtyRunner(plate, rate_hz=rate, unplug=config.faults.unplug)
-        url = f"serial://{runner.path}?protocol=gkfp"
+        plate = GkfpPlate(person, config)
     else:
-        config.serial = "HX-SIM0001"
+        config = replace(config, startup_delay_s=startup_wait)
         plate = Hx711Plate(person, config)
-        runner = PtyRunner(
-            plate,
-            rate_hz=rate,
-            unplug=config.faults.unplug,
-            startup_output=plate.banner(),
-            startup_delay_s=startup_wait,
-        )
-        offsets = ",".join(f"{v:g}" for v in config.offsets)
-        url = (
-            f"serial://{runner.path}?protocol=hx711&slope={config.slopes[0]:.10g}&offset={offsets}"
-            f"&spacing_mm={config.spacing_mm[0]:g}x{config.spacing_mm[1]:g}&startup_wait_s={startup_wait:g}"
-        )
-    stopped = threading.Event()
-
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        stopped.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    runner.start()
-    click.echo(url)
-    stopped.wait(timeout=duration)
-    runner.stop()
-    injected = plate.injected
-    click.echo(
-        f"injected: {injected.corrupted_frames} corrupted frames, "
-        f"{injected.dropped_frames} dropped frames ({injected.dropped_samples} samples), "
-        f"{injected.garbage_bursts} garbage bursts, "
-        f"{injected.unplugs} unplugs",
-        err=True,
-    )
+    runner = PtyRunner(plate, unplug=faults.unplug, rate_hz=rate)
+    _run_until_stopped(runner, protocol, config, duration)
+    click.echo(plate.injected.summary(), err=True)

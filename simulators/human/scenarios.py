@@ -1,73 +1,135 @@
-"""Scenarios: what a person does on the plate, as corner loads plus the ground truth behind them.
+"""Scenarios: what a person does on a plate, as four corner loads plus the ground truth behind them.
 
-Loads follow from body weight and the COP by the bilinear split
-``F_FL = Fz(½ − x/a)(½ + y/b)``, ``F_FR = Fz(½ + x/a)(½ + y/b)``, ``F_BL = Fz(½ − x/a)(½ − y/b)``,
-``F_BR = Fz(½ + x/a)(½ − y/b)``, which reproduces the COP exactly through the plate's formula
-(genki-forceplate.md §1.4) with no twist between diagonals. Event times are in seconds from the
-start of the signal; a transition event (lift-off, touchdown, step-out) is the moment the COP
-has moved half of the way, in the middle of a raised-cosine transition.
+Every scenario is a function ``(rate_hz, duration_s, seed, *, person, <its own times>,
+spacing_mm)`` returning a ScenarioSignal; everything random comes from
+``numpy.random.default_rng(seed)``, so a seed reproduces a signal exactly. Generation is
+vectorised (60 s at 1000 Hz takes a few milliseconds).
+
+Corner loads. For a vertical force Fz at the centre of pressure (x, y) on a plate whose sensors
+are a × b apart, the loads are the minimum-norm solution of the three equations of
+genki-forceplate.md §1.3–1.4 (four unknowns: ΣF = Fz and the two moment equations)::
+
+    F_FL = Fz/4·(1 − 2x/a + 2y/b)    F_FR = Fz/4·(1 + 2x/a + 2y/b)
+    F_BL = Fz/4·(1 − 2x/a − 2y/b)    F_BR = Fz/4·(1 + 2x/a − 2y/b)
+
+This is also what a rigid top on four equally stiff load cells carries: the top tilts as a plane,
+so each load is linear in its sensor's position and both diagonals carry Fz/2 (no twist). The
+loads stay ≥ 0 while |x|/a + |y|/b ≤ ½; every scenario stays well inside. The simulated plate
+(simulators/forceplate/device.py, ``raw_counts``) turns loads into 24-bit ADC counts.
+
+Ground truth. Event times are seconds from the first sample. A transition event (lift-off,
+touchdown, step-out, stepping on or off, a rise or a sit) is the middle of a raised-cosine
+transition: the moment the COP or the load has moved half of the way. An event after the last
+sample is None; a sit-to-stand repetition is listed only when it ends within the signal. The
+encoded COP is kept even where Fz is 0 (where the feet would be); the plate reports it missing
+below its Fz threshold. Durations, load fractions and distances marked "model choice" are not
+clinical values and are not cited.
+
+Streaming without end (``genki simulate``) loops one generated signal rather than generating
+more: quiet stance loops without a seam, because the sway is periodic over its length; the
+events of the other scenarios repeat with every loop.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from simulators.human.sway import profile, sway
+from simulators.human.sway import Person, Profile, sway, sway_profile
 
 FloatArray = npt.NDArray[np.float64]
-GRAVITY_M_S2 = 9.80665
-ONE_LEG_SHIFT_ML_MM = 45.0  # model choice: COP moves over the stance foot (feet together stance)
-ONE_LEG_SWAY_SCALE = (1.3, 2.5)  # (amplitude, velocity) on one leg, model choice
-TRANSITION_S = 0.3
-STEP_OUT_MM = 80.0  # model choice: the foot put down beside the stance, on the plate
-SCENARIOS = ("quiet-eo", "quiet-ec", "one-leg", "tandem", "sit-to-stand", "step-on-off")
-# Sit-to-stand model choices: seated, the feet carry a quarter of body weight; rising loads them
-# to a momentum peak above body weight, sitting unloads below it; the COP moves forward to rise.
+DEFAULT_PERSON = Person()  # 60 kg, robust
+DEFAULT_SPACING_MM = (500.0, 400.0)  # the 500 × 400 mm plate of the spec's examples
+TRANSITION_S = 0.3  # model choice: weight transfer for lift-off, touchdown and step-out
+ONE_LEG_SHIFT_MM = 50.0  # model choice: the COP moves over the stance foot (feet together)
+# Sway relative to eyes open, (ML amplitude, AP amplitude, frequency), model choices: on one leg
+# larger and faster; in tandem the heel-to-toe base is long front to back, so AP sway is smaller.
+ONE_LEG_SWAY = (1.3, 1.3, 2.5)
+TANDEM_SWAY = (1.0, 0.5, 1.0)
+STEP_OUT_MM = 80.0  # model choice: the free foot put down beside the stance, on the plate
+FOOT_MM = 50.0  # model choice: a foot's centre beside the midline (stepping on and off)
+STEP_S = 1.0  # model choice: loading or unloading the plate when stepping on or off
+# Sit-to-stand model choices. Seated, the feet carry a quarter of body weight. Rising, the load
+# moves onto the feet in the first 60 % of the rise (seat-off), peaks above body weight just after
+# and settles while the body comes upright; sitting down starts with an unloading and ends with
+# the load moving back onto the seat in the last half of the sit.
 SEATED_LOAD = 0.25
-RISE_PEAK = 0.25
-SIT_DIP = 0.2
-RISE_AP_MM = 30.0
-REPETITION_S = {False: 2.5, True: 3.5}  # robust, frail
+RISE_PEAK = {"robust": 0.25, "frail": 0.15}
+SETTLE, SETTLE_HZ, SETTLE_TAU_S = 0.05, 1.5, 0.25
+SIT_DIP = 0.1
+RISE_AP_MM = 30.0  # the COP moves towards the toes while rising
+# (rise, standing, sit, seated pause) in seconds, each varied by ±10 % per repetition
+PHASES_S = {"robust": (0.9, 0.4, 1.0, 0.3), "frail": (1.3, 0.6, 1.4, 0.5)}
 
 
 @dataclass(frozen=True, slots=True)
+class Repetition:
+    """One sit-to-stand repetition, in seconds from the first sample."""
+
+    start_s: float  # the load starts moving from the seat onto the feet
+    rise_s: float  # half of the load has moved onto the feet
+    peak_s: float  # the vertical-force peak of the rise (to the nearest sample)
+    standing_s: float  # upright: the rise is complete
+    sit_s: float  # half of the load has moved back onto the seat
+    end_s: float  # seated again
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class GroundTruth:
-    """What the scenario encoded: event times (s) and the COP trajectory (mm)."""
+    """What a scenario encoded: who, the COP trajectory (mm) and the event times (s)."""
 
-    events_s: dict[str, float] = field(default_factory=dict)
-    cop_ml_mm: FloatArray = field(default_factory=lambda: np.zeros(0))
-    cop_ap_mm: FloatArray = field(default_factory=lambda: np.zeros(0))
+    scenario: str
+    seed: int
+    person: Person
+    eyes_closed: bool
+    cop_ml_mm: FloatArray
+    cop_ap_mm: FloatArray
+    lift_off_s: float | None = None
+    touchdown_s: float | None = None
+    step_out_s: float | None = None
+    step_on_s: float | None = None
+    step_off_s: float | None = None
+    repetitions: tuple[Repetition, ...] = ()
+
+    @property
+    def events_s(self) -> dict[str, float]:
+        """Every event that happened, by name (``stand_k_s``/``sit_k_s`` for repetition k)."""
+        names = ("lift_off_s", "touchdown_s", "step_out_s", "step_on_s", "step_off_s")
+        events = {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+        for k, repetition in enumerate(self.repetitions, start=1):
+            events[f"stand_{k}_s"], events[f"sit_{k}_s"] = repetition.rise_s, repetition.sit_s
+        return events
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ScenarioSignal:
-    """Corner loads (n × 4: FL, FR, BL, BR, in N) at ``rate_hz`` and the ground truth."""
+    """Corner loads (n × 4: FL, FR, BL, BR, N), Fz (N) and COP (mm) at ``rate_hz``; read-only."""
 
+    name: str
     rate_hz: float
+    spacing_mm: tuple[float, float]
     loads_n: FloatArray
     fz_n: FloatArray
+    cop_ml_mm: FloatArray
+    cop_ap_mm: FloatArray
     ground_truth: GroundTruth
+
+    @property
+    def duration_s(self) -> float:
+        """Time covered by the samples, n / rate (s)."""
+        return self.fz_n.size / self.rate_hz
 
 
 def corner_loads(
-    fz: FloatArray, ml: FloatArray, ap: FloatArray, spacing_mm: tuple[float, float]
+    fz_n: FloatArray, cop_ml_mm: FloatArray, cop_ap_mm: FloatArray, spacing_mm: tuple[float, float]
 ) -> FloatArray:
-    """Split vertical force over the four corners so that the plate reports COP (ml, ap)."""
-    u, v = ml / spacing_mm[0], ap / spacing_mm[1]
-    loads: FloatArray = (
-        np.column_stack(
-            [
-                (0.5 - u) * (0.5 + v),
-                (0.5 + u) * (0.5 + v),
-                (0.5 - u) * (0.5 - v),
-                (0.5 + u) * (0.5 - v),
-            ]
-        )
-        * fz[:, None]
-    )
+    """Split Fz over the corners (FL, FR, BL, BR) so the plate reports this COP (module doc)."""
+    u, v = 2.0 * cop_ml_mm / spacing_mm[0], 2.0 * cop_ap_mm / spacing_mm[1]
+    shares = np.column_stack([1 - u + v, 1 + u + v, 1 - u - v, 1 + u - v])
+    loads: FloatArray = shares * (np.asarray(fz_n, dtype=np.float64)[:, None] / 4.0)
     return loads
 
 
@@ -78,25 +140,266 @@ def _ramp(t: FloatArray, middle_s: float, duration_s: float) -> FloatArray:
     return ramp
 
 
-def _sit_to_stand(
-    t: FloatArray, weight: FloatArray, ap: FloatArray, *, frail: bool, start_s: float, count: int
-) -> tuple[FloatArray, FloatArray, dict[str, float]]:
-    """Seated, then ``count`` stands and sits; events are each rise's and each sit's midpoint."""
-    period = REPETITION_S[frail]
-    standing = np.zeros_like(t)
-    bumps = np.zeros_like(t)
-    events: dict[str, float] = {}
-    for k in range(count):
-        rise, sit = start_s + k * period + 0.5, start_s + k * period + 0.5 + period / 2
-        standing += _ramp(t, rise, 0.8) - _ramp(t, sit, 0.8)
-        bumps += RISE_PEAK * np.exp(-(((t - rise - 0.3) / 0.15) ** 2))
-        bumps -= SIT_DIP * np.exp(-(((t - sit + 0.2) / 0.15) ** 2))
-        events[f"stand_{k + 1}_s"], events[f"sit_{k + 1}_s"] = rise, sit
-    load = SEATED_LOAD + (1 - SEATED_LOAD) * standing + bumps
-    return weight * load, ap + RISE_AP_MM * standing, events
+def _bump(t: FloatArray, centre_s: float, width_s: float) -> FloatArray:
+    """Return a Gaussian bump of height 1 at ``centre_s``."""
+    bump: FloatArray = np.exp(-0.5 * ((t - centre_s) / width_s) ** 2)
+    return bump
 
 
-def generate(  # noqa: PLR0913 - the scenario's parameters, all keywords
+@dataclass(frozen=True, slots=True)
+class _Setup:
+    """What every scenario starts from: its identity, the time axis and the random generator."""
+
+    name: str
+    rate_hz: float
+    seed: int
+    person: Person
+    spacing_mm: tuple[float, float]
+    t: FloatArray
+    rng: np.random.Generator
+
+    def within(self, time_s: float) -> float | None:
+        """Return ``time_s`` when it falls within the signal, else None."""
+        return time_s if 0.0 <= time_s <= self.t[-1] else None
+
+    def sway(
+        self, *, eyes_closed: bool = False, scale: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    ) -> tuple[FloatArray, FloatArray]:
+        """Draw (ML, AP) sway for the whole signal, scaled (ML, AP amplitude; frequency)."""
+        profile = sway_profile(self.person.profile, eyes_closed=eyes_closed)
+        scaled = profile.scaled(amplitude=scale[0], ap_amplitude=scale[1], frequency=scale[2])
+        return sway(self.rng, self.t.size, self.rate_hz, scaled)
+
+
+def _setup(
+    name: str,
+    rate_hz: float,
+    duration_s: float,
+    seed: int,
+    *,
+    person: Person,
+    spacing_mm: tuple[float, float],
+) -> _Setup:
+    if not rate_hz > 0 or not duration_s > 0:
+        raise ValueError(f"rate_hz={rate_hz}, duration_s={duration_s}; both must be positive")
+    n = round(duration_s * rate_hz)
+    if n < 2:
+        raise ValueError(f"{duration_s} s at {rate_hz} Hz is {n} sample(s); expected at least 2")
+    rng = np.random.default_rng(seed)
+    return _Setup(name, rate_hz, seed, person, spacing_mm, np.arange(n) / rate_hz, rng)
+
+
+def _finish(
+    setup: _Setup,
+    fz: FloatArray,
+    cop: tuple[FloatArray, FloatArray],
+    *,
+    eyes_closed: bool = False,
+    events: Mapping[str, float] | None = None,
+    repetitions: tuple[Repetition, ...] = (),
+) -> ScenarioSignal:
+    """Build the signal and its ground truth; arrays become read-only."""
+    ml, ap = cop
+    loads = corner_loads(fz, ml, ap, setup.spacing_mm)
+    for array in (fz, ml, ap, loads):
+        array.flags.writeable = False
+    timed = {name: setup.within(time_s) for name, time_s in (events or {}).items()}
+    truth = GroundTruth(
+        setup.name,
+        setup.seed,
+        setup.person,
+        eyes_closed,
+        ml,
+        ap,
+        lift_off_s=timed.get("lift_off_s"),
+        touchdown_s=timed.get("touchdown_s"),
+        step_out_s=timed.get("step_out_s"),
+        step_on_s=timed.get("step_on_s"),
+        step_off_s=timed.get("step_off_s"),
+        repetitions=repetitions,
+    )
+    return ScenarioSignal(setup.name, setup.rate_hz, setup.spacing_mm, loads, fz, ml, ap, truth)
+
+
+def quiet_eo(
+    rate_hz: float,
+    duration_s: float,
+    seed: int,
+    *,
+    person: Person = DEFAULT_PERSON,
+    spacing_mm: tuple[float, float] = DEFAULT_SPACING_MM,
+) -> ScenarioSignal:
+    """Quiet stance, eyes open, feet together, for the whole signal."""
+    setup = _setup("quiet-eo", rate_hz, duration_s, seed, person=person, spacing_mm=spacing_mm)
+    return _finish(setup, np.full(setup.t.size, person.weight_n), setup.sway())
+
+
+def quiet_ec(
+    rate_hz: float,
+    duration_s: float,
+    seed: int,
+    *,
+    person: Person = DEFAULT_PERSON,
+    spacing_mm: tuple[float, float] = DEFAULT_SPACING_MM,
+) -> ScenarioSignal:
+    """Quiet stance, eyes closed (larger and faster sway), for the whole signal."""
+    setup = _setup("quiet-ec", rate_hz, duration_s, seed, person=person, spacing_mm=spacing_mm)
+    fz = np.full(setup.t.size, person.weight_n)
+    return _finish(setup, fz, setup.sway(eyes_closed=True), eyes_closed=True)
+
+
+def one_leg(
+    rate_hz: float,
+    duration_s: float,
+    seed: int,
+    *,
+    person: Person = DEFAULT_PERSON,
+    lift_off_s: float = 5.0,
+    hold_s: float = 20.0,
+    spacing_mm: tuple[float, float] = DEFAULT_SPACING_MM,
+) -> ScenarioSignal:
+    """Two feet, lift-off at ``lift_off_s`` onto the right foot, touchdown ``hold_s`` later.
+
+    On one leg the COP sits over the stance foot (ONE_LEG_SHIFT_MM to the right) and sways with
+    ONE_LEG_SWAY times the eyes-open amplitude and frequency (model choices).
+    """
+    setup = _setup("one-leg", rate_hz, duration_s, seed, person=person, spacing_mm=spacing_mm)
+    ml, ap = setup.sway()
+    ml_leg, ap_leg = setup.sway(scale=ONE_LEG_SWAY)
+    touchdown_s = lift_off_s + hold_s
+    on_leg = _ramp(setup.t, lift_off_s, TRANSITION_S) - _ramp(setup.t, touchdown_s, TRANSITION_S)
+    cop = (
+        (1 - on_leg) * ml + on_leg * (ONE_LEG_SHIFT_MM + ml_leg),
+        (1 - on_leg) * ap + on_leg * ap_leg,
+    )
+    events = {"lift_off_s": lift_off_s, "touchdown_s": touchdown_s}
+    return _finish(setup, np.full(setup.t.size, person.weight_n), cop, events=events)
+
+
+def tandem(
+    rate_hz: float,
+    duration_s: float,
+    seed: int,
+    *,
+    person: Person = DEFAULT_PERSON,
+    step_out_s: float = 10.0,
+    spacing_mm: tuple[float, float] = DEFAULT_SPACING_MM,
+) -> ScenarioSignal:
+    """Tandem stance from the first sample, then a step out to the side at ``step_out_s``."""
+    setup = _setup("tandem", rate_hz, duration_s, seed, person=person, spacing_mm=spacing_mm)
+    ml, ap = setup.sway(scale=TANDEM_SWAY)
+    ml = ml + STEP_OUT_MM * _ramp(setup.t, step_out_s, TRANSITION_S)
+    fz = np.full(setup.t.size, person.weight_n)
+    return _finish(setup, fz, (ml, ap), events={"step_out_s": step_out_s})
+
+
+def step_on_off(
+    rate_hz: float,
+    duration_s: float,
+    seed: int,
+    *,
+    person: Person = DEFAULT_PERSON,
+    step_on_s: float = 5.0,
+    stand_s: float = 20.0,
+    spacing_mm: tuple[float, float] = DEFAULT_SPACING_MM,
+) -> ScenarioSignal:
+    """Empty plate; step on (right foot first) at ``step_on_s``, stand, step off ``stand_s`` later.
+
+    ``step_on_s`` and ``step_off_s`` are the moments the plate carries half the body weight.
+    """
+    setup = _setup("step-on-off", rate_hz, duration_s, seed, person=person, spacing_mm=spacing_mm)
+    ml, ap = setup.sway()
+    step_off_s = step_on_s + stand_s
+    loading = _ramp(setup.t, step_on_s, STEP_S) - _ramp(setup.t, step_off_s, STEP_S)
+    # while loading, the COP moves from the first foot (right) to the middle; off, to the last foot
+    first_foot = 1.0 - _ramp(setup.t, step_on_s + STEP_S / 4, STEP_S / 2)
+    last_foot = _ramp(setup.t, step_off_s - STEP_S / 4, STEP_S / 2)
+    ml = loading * ml + FOOT_MM * (first_foot - last_foot)
+    events = {"step_on_s": step_on_s, "step_off_s": step_off_s}
+    return _finish(setup, person.weight_n * loading, (ml, loading * ap), events=events)
+
+
+def _repetition_times(
+    rng: np.random.Generator, profile: Profile, start_s: float, count: int
+) -> list[tuple[float, float, float, float]]:
+    """(start, rise, stand, sit) durations per repetition, each varied by ±10 %."""
+    phases = np.asarray(PHASES_S[profile]) * rng.uniform(0.9, 1.1, (count, 4))
+    times, t0 = [], start_s
+    for rise, stand, sit, pause in phases:
+        times.append((t0, float(rise), float(stand), float(sit)))
+        t0 += rise + stand + sit + pause
+    return times
+
+
+def sit_to_stand(
+    rate_hz: float,
+    duration_s: float,
+    seed: int,
+    *,
+    person: Person = DEFAULT_PERSON,
+    start_s: float = 2.0,
+    repetitions: int = 5,
+    spacing_mm: tuple[float, float] = DEFAULT_SPACING_MM,
+) -> ScenarioSignal:
+    """Seated with the feet on the plate; ``repetitions`` stands and sits from ``start_s``."""
+    setup = _setup("sit-to-stand", rate_hz, duration_s, seed, person=person, spacing_mm=spacing_mm)
+    t, (ml, ap) = setup.t, setup.sway()
+    standing, extra, forward = np.zeros_like(t), np.zeros_like(t), np.zeros_like(t)
+    shapes = _repetition_times(setup.rng, person.profile, start_s, repetitions)
+    for t0, rise, stand, sit in shapes:
+        up, down = t0 + rise, t0 + rise + stand
+        standing += _ramp(t, t0 + 0.3 * rise, 0.6 * rise) - _ramp(t, down + 0.75 * sit, 0.5 * sit)
+        extra += RISE_PEAK[person.profile] * _bump(t, t0 + 0.65 * rise, 0.1)
+        after = np.clip(t - up, 0.0, None)
+        extra -= SETTLE * np.exp(-after / SETTLE_TAU_S) * np.sin(2 * np.pi * SETTLE_HZ * after)
+        extra -= SIT_DIP * _bump(t, down + 0.25 * sit, 0.1)
+        forward += np.sin(np.pi * np.clip((t - t0) / rise, 0.0, 1.0)) ** 2
+    fz = person.weight_n * (SEATED_LOAD + (1 - SEATED_LOAD) * standing + extra)
+    reps = []
+    for t0, rise, stand, sit in shapes:
+        window = (t >= t0) & (t <= t0 + rise + 0.5)
+        peak_s = float(t[window][np.argmax(fz[window])]) if window.any() else t0 + 0.65 * rise
+        end_s = t0 + rise + stand + sit
+        if end_s <= t[-1]:
+            rep = Repetition(t0, t0 + 0.3 * rise, peak_s, t0 + rise, end_s - 0.25 * sit, end_s)
+            reps.append(rep)
+    cop = (ml * (0.3 + 0.7 * standing), ap * standing + RISE_AP_MM * forward)
+    return _finish(setup, fz, cop, repetitions=tuple(reps))
+
+
+ScenarioFunction = Callable[..., ScenarioSignal]
+SCENARIO_FUNCTIONS: dict[str, ScenarioFunction] = {
+    "quiet-eo": quiet_eo,
+    "quiet-ec": quiet_ec,
+    "one-leg": one_leg,
+    "tandem": tandem,
+    "sit-to-stand": sit_to_stand,
+    "step-on-off": step_on_off,
+}
+SCENARIOS = tuple(SCENARIO_FUNCTIONS)
+
+
+def _given(**values: float | None) -> dict[str, float]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _timing(
+    name: str, event_s: float | None, hold_s: float | None, repetitions: int | None
+) -> dict[str, float]:
+    """Map the generic (event, hold, repetitions) onto a scenario's own keyword arguments."""
+    if name == "one-leg":
+        return _given(lift_off_s=event_s, hold_s=hold_s)
+    if name == "step-on-off":
+        return _given(step_on_s=event_s, stand_s=hold_s)
+    if name == "tandem" and (event_s is not None or hold_s is not None):
+        return {"step_out_s": (event_s or 0.0) + (10.0 if hold_s is None else hold_s)}
+    if name == "sit-to-stand":
+        count = hold_s if repetitions is None else repetitions
+        return _given(start_s=event_s, repetitions=None if count is None else round(count))
+    return {}
+
+
+def generate(  # noqa: PLR0913 - one keyword per scenario setting
     name: str,
     *,
     rate_hz: float,
@@ -104,39 +407,26 @@ def generate(  # noqa: PLR0913 - the scenario's parameters, all keywords
     seed: int,
     frail: bool = False,
     weight_kg: float = 60.0,
-    spacing_mm: tuple[float, float] = (500.0, 400.0),
-    event_s: float = 5.0,
-    hold_s: float = 20.0,
+    spacing_mm: tuple[float, float] = DEFAULT_SPACING_MM,
+    event_s: float | None = None,
+    hold_s: float | None = None,
+    repetitions: int | None = None,
 ) -> ScenarioSignal:
-    """Generate a scenario.
+    """Generate a scenario by name with generic timing (None keeps the scenario's default).
 
-    ``event_s`` is when the action starts (lift-off, stepping on, the first stand) and ``hold_s``
-    how long it lasts (seconds on one leg or in tandem, on the plate, or the number of stands).
+    ``event_s`` is when the action starts: lift-off (one-leg), the start of the tandem hold,
+    the first rise (sit-to-stand), stepping on (step-on-off). ``hold_s`` is how long it lasts:
+    seconds on one leg, in tandem before the step-out, on the plate; for sit-to-stand it is the
+    number of repetitions unless ``repetitions`` is given.
     """
-    if name not in SCENARIOS:
+    if name not in SCENARIO_FUNCTIONS:
         raise ValueError(f"unknown scenario {name!r}; expected one of {', '.join(SCENARIOS)}")
-    rng = np.random.default_rng(seed)
-    n = round(duration_s * rate_hz)
-    t = np.arange(n) / rate_hz
-    ml, ap = sway(rng, n, rate_hz, profile(eyes_closed=name == "quiet-ec", frail=frail))
-    fz = np.full(n, weight_kg * GRAVITY_M_S2)
-    events: dict[str, float] = {}
-    if name == "one-leg":
-        ml_leg, ap_leg = sway(
-            rng, n, rate_hz, profile(eyes_closed=False, frail=frail).scaled(*ONE_LEG_SWAY_SCALE)
-        )
-        on_leg = _ramp(t, event_s, TRANSITION_S) - _ramp(t, event_s + hold_s, TRANSITION_S)
-        ml = (1 - on_leg) * ml + on_leg * (ONE_LEG_SHIFT_ML_MM + ml_leg)
-        ap = (1 - on_leg) * ap + on_leg * ap_leg
-        events = {"lift_off_s": event_s, "touchdown_s": event_s + hold_s}
-    elif name == "tandem":
-        ml = ml + STEP_OUT_MM * _ramp(t, event_s + hold_s, TRANSITION_S)
-        events = {"step_out_s": event_s + hold_s}
-    elif name == "sit-to-stand":
-        fz, ap, events = _sit_to_stand(t, fz, ap, frail=frail, start_s=event_s, count=round(hold_s))
-    elif name == "step-on-off":
-        fz = fz * (_ramp(t, event_s, 1.0) - _ramp(t, event_s + hold_s, 1.0))
-        events = {"step_on_s": event_s, "step_off_s": event_s + hold_s}
-    loads = corner_loads(fz, ml, ap, spacing_mm)
-    truth = GroundTruth(events_s=events, cop_ml_mm=ml, cop_ap_mm=ap)
-    return ScenarioSignal(rate_hz=rate_hz, loads_n=loads, fz_n=fz, ground_truth=truth)
+    person = Person(weight_kg=weight_kg, profile="frail" if frail else "robust")
+    return SCENARIO_FUNCTIONS[name](
+        rate_hz,
+        duration_s,
+        seed,
+        person=person,
+        spacing_mm=spacing_mm,
+        **_timing(name, event_s, hold_s, repetitions),
+    )
