@@ -5,7 +5,7 @@
     DeviceError                     a device cannot be used as asked
     ├── DeviceUrlError              a URL that names no known scheme, protocol or option
     ├── DeviceUnavailableError      the port or peripheral cannot be opened or was lost
-    ├── DeviceTimeoutError          the device did not answer in time
+    │   └── DeviceTimeoutError      the device did not answer in time
     └── ProtocolError               bytes or a reply that break the protocol (always counted)
 """
 
@@ -24,7 +24,7 @@ class DeviceUnavailableError(DeviceError):
     """The port or peripheral cannot be opened, or it went away."""
 
 
-class DeviceTimeoutError(DeviceError):
+class DeviceTimeoutError(DeviceUnavailableError):
     """The device did not answer within its timeout."""
 
 

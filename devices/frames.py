@@ -10,11 +10,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 
+from devices.protocols.ble_body import HeartRateMeasurement, WeightMeasurement
+from devices.protocols.ble_plx import PlxContinuousMeasurement, PlxSpotCheckMeasurement
+from devices.protocols.ble_vitals import (
+    BloodPressureMeasurement,
+    IntermediateCuffPressure,
+    TemperatureMeasurement,
+)
+
 FloatArray = npt.NDArray[np.float64]
+VitalsMeasurement: TypeAlias = (
+    BloodPressureMeasurement
+    | IntermediateCuffPressure
+    | HeartRateMeasurement
+    | PlxSpotCheckMeasurement
+    | PlxContinuousMeasurement
+    | TemperatureMeasurement
+    | WeightMeasurement
+)
+KGF_TO_N = 9.80665  # standard gravity: 1 kgf in newtons
 
 FORCE_CHANNELS = ("FL", "FR", "BL", "BR")
 
@@ -63,6 +82,50 @@ class ForceBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class GaugeBlock:
+    """Consecutive samples of a single-axis force gauge (a grip dynamometer).
+
+    ``force_kgf`` is what the gauge reports (kilogram-force, the unit of grip-strength norms);
+    ``device_time_s`` is the device clock, unwrapped; ``rate_hz`` is the rate measured from the
+    device time stamps. ``first_sample_index`` counts samples since the stream started, including
+    missing ones.
+    """
+
+    device_id: str
+    seq: int | None
+    t_mono_ns: int
+    rate_hz: float
+    first_sample_index: int
+    device_time_s: FloatArray
+    force_kgf: FloatArray
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples in the block."""
+        return int(self.force_kgf.shape[0])
+
+    @property
+    def force_n(self) -> FloatArray:
+        """The force in newtons."""
+        return self.force_kgf * KGF_TO_N
+
+
+@dataclass(frozen=True, slots=True)
+class VitalsReading:
+    """One decoded measurement of a Bluetooth health device (ble-health-profiles.md).
+
+    ``kind`` names the characteristic it came from (``blood_pressure``, ``cuff_pressure``,
+    ``heart_rate``, ``plx_spot_check``, ``plx_continuous``, ``temperature``,
+    ``intermediate_temperature``, ``weight``); ``measurement`` is the decoder's frozen result.
+    """
+
+    device_id: str
+    t_mono_ns: int
+    kind: str
+    measurement: VitalsMeasurement
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceStatus:
     """A change a person should see: connection state, data lost, bytes rejected.
 
@@ -84,4 +147,4 @@ class DeviceStatus:
     message: str = ""
 
 
-Frame = ForceBlock | DeviceStatus
+Frame = ForceBlock | GaugeBlock | VitalsReading | DeviceStatus

@@ -15,14 +15,28 @@ from devices.url import DeviceUrl, parse_device_url
 
 if TYPE_CHECKING:
     from devices.calibration import PlateCalibration
-    from devices.drivers.serial_plate import FrameSink
+    from devices.drivers.streaming import FrameSink
 
 CalibrationLookup = Callable[[str], "PlateCalibration | None"]
 
-# (scheme, protocol) -> "module:factory"
+# (scheme, protocol or profile) -> "module:factory"
 DRIVERS: dict[tuple[str, str], str] = {
     ("serial", "gkfp"): "devices.drivers.factories:open_gkfp_serial",
     ("serial", "hx711"): "devices.drivers.factories:open_hx711_serial",
+    **{
+        ("ble", profile): "devices.drivers.ble_factories:open_ble"
+        for profile in (
+            "progressor",
+            "gkfp",
+            "blood_pressure",
+            "heart_rate",
+            "pulse_oximeter",
+            "thermometer",
+            "weight_scale",
+        )
+    },
+    # Emulated peripherals are composed at the top layer: devices/ never imports simulators/.
+    ("ble+sim", ""): "genki.simulated_devices:open_simulated_ble",
 }
 
 
@@ -41,10 +55,14 @@ class Device(Protocol):
 
 
 def _factory(url: DeviceUrl) -> Callable[[DeviceUrl, CalibrationLookup | None], Device]:
-    protocol = url.option("protocol")
+    protocol = url.option("protocol") or url.option("profile")
     key = (url.scheme, protocol or "")
     if key not in DRIVERS:
-        known = ", ".join(f"{s}://...?protocol={p}" for s, p in sorted(DRIVERS))
+        same_scheme = sorted(k for k in DRIVERS if k[0] == url.scheme) or sorted(DRIVERS)
+        option = "profile" if url.scheme == "ble" else "protocol"
+        known = ", ".join(
+            f"{s}://...?{option}={p}" if p else f"{s}://DEVICE" for s, p in same_scheme
+        )
         raise DeviceUrlError(f"no driver for {url.text!r}; known device URLs: {known}")
     module_name, name = DRIVERS[key].split(":")
     factory: Callable[[DeviceUrl, CalibrationLookup | None], Device] = getattr(

@@ -6,7 +6,7 @@ from devices.drivers.gkfp import DEFAULT_BAUDRATE as GKFP_BAUDRATE
 from devices.drivers.gkfp import CalibrationLookup, GkfpSession
 from devices.drivers.hx711 import DEFAULT_BAUDRATE as HX711_BAUDRATE
 from devices.drivers.hx711 import Hx711Session
-from devices.drivers.serial_plate import SerialPlateDriver
+from devices.drivers.streaming import StreamingDriver
 from devices.errors import DeviceUrlError
 from devices.transports.serial_port import SerialTransport
 from devices.url import DeviceUrl
@@ -19,17 +19,21 @@ def _baudrate(url: DeviceUrl, default: int) -> int:
     return int(text)
 
 
-def open_gkfp_serial(url: DeviceUrl, lookup: CalibrationLookup | None) -> SerialPlateDriver:
+def open_gkfp_serial(
+    url: DeviceUrl, lookup: CalibrationLookup | None
+) -> StreamingDriver[SerialTransport]:
     """Return a driver for a GKFP/1 plate on a serial port."""
     session = GkfpSession(url, lookup)
-    return SerialPlateDriver(
+    return StreamingDriver(
         SerialTransport(url.location, baudrate=_baudrate(url, GKFP_BAUDRATE)), session
     )
 
 
-def open_hx711_serial(url: DeviceUrl, lookup: CalibrationLookup | None) -> SerialPlateDriver:
+def open_hx711_serial(
+    url: DeviceUrl, lookup: CalibrationLookup | None
+) -> StreamingDriver[SerialTransport]:
     """Return a driver for an HX711 ASCII plate on a serial port."""
     session = Hx711Session(url, lookup)
-    return SerialPlateDriver(
+    return StreamingDriver(
         SerialTransport(url.location, baudrate=_baudrate(url, HX711_BAUDRATE)), session
     )

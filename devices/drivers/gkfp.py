@@ -28,7 +28,7 @@ from devices.protocols.gkfp import (
     StatusFrame,
     encode_command,
 )
-from devices.transports.serial_port import SerialTransport
+from devices.transports.base import ByteTransport
 from devices.url import DeviceUrl
 
 CalibrationLookup = Callable[[str], PlateCalibration | None]
@@ -36,7 +36,7 @@ CalibrationLookup = Callable[[str], PlateCalibration | None]
 ACK_TIMEOUT_S = 1.0
 STOP_ATTEMPTS = 3
 COMMANDS = {"START": 0x01, "STOP": 0x02, "TARE": 0x03, "INFO": 0x04}
-URL_OPTIONS = frozenset({"protocol", "rate", "spacing_mm", "baudrate"})
+URL_OPTIONS = frozenset({"protocol", "profile", "rate", "spacing_mm", "baudrate"})
 DEFAULT_BAUDRATE = 921_600
 
 
@@ -74,7 +74,7 @@ class GkfpSession:
         self._last_samples_ns = 0
         self._stall_probe_ns: int | None = None
 
-    def open_stream(self, transport: SerialTransport) -> list[Frame]:
+    def open_stream(self, transport: ByteTransport) -> list[Frame]:
         """STOP, INFO, START (§2.9 opening); return any frames that followed START's ACK.
 
         The decoder lives as long as the session, so after a reconnect the device's sequence
@@ -100,7 +100,7 @@ class GkfpSession:
         after = events[events.index(ack) + 1 :]
         return self._frames(after, self._last_samples_ns)
 
-    def _stop_stream(self, transport: SerialTransport) -> None:
+    def _stop_stream(self, transport: ByteTransport) -> None:
         for _ in range(STOP_ATTEMPTS):
             transport.write(encode_command("STOP"))
             try:
@@ -138,7 +138,7 @@ class GkfpSession:
         return lambda event: isinstance(event, AckFrame) and event.command == code
 
     def _await(
-        self, transport: SerialTransport, done: Callable[[GkfpEvent], bool], what: str
+        self, transport: ByteTransport, done: Callable[[GkfpEvent], bool], what: str
     ) -> list[GkfpEvent]:
         deadline = time.monotonic() + ACK_TIMEOUT_S
         events: list[GkfpEvent] = []
@@ -147,6 +147,11 @@ class GkfpSession:
             if any(done(event) for event in events):
                 return events
         raise DeviceTimeoutError(f"plate {self.device_id} sent no {what} within {ACK_TIMEOUT_S} s")
+
+    def read(self, transport: ByteTransport) -> list[Frame]:
+        """Decode the bytes the transport received now."""
+        data = transport.read()
+        return self.feed(data, time.monotonic_ns()) if data else []
 
     def feed(self, data: bytes, t_mono_ns: int) -> list[Frame]:
         """Decode received bytes into blocks and status frames."""
@@ -202,7 +207,7 @@ class GkfpSession:
         self._counters.crc_errors, self._counters.bytes_discarded = crc, discarded
         return [self._status(t_mono_ns, message=f"{crc} CRC errors, {discarded} bytes discarded")]
 
-    def poll(self, transport: SerialTransport, t_mono_ns: int) -> list[Frame]:
+    def poll(self, transport: ByteTransport, t_mono_ns: int) -> list[Frame]:
         """Detect a stalled stream (§2.9 step 8): probe with INFO, give up after 1 s."""
         frame_period_s = 10 * self._period_s
         stall_ns = int(max(0.2, 5 * frame_period_s) * 1e9)
@@ -215,7 +220,7 @@ class GkfpSession:
             raise DeviceUnavailableError(f"plate {self.device_id} stalled and does not answer INFO")
         return []
 
-    def close_stream(self, transport: SerialTransport) -> None:
+    def close_stream(self, transport: ByteTransport) -> None:
         """Send STOP before closing the port (no wait: the port closes anyway)."""
         transport.write(encode_command("STOP"))
 

@@ -28,7 +28,7 @@ from devices.protocols.hx711 import (
     InfoLine,
     default_slope_n_per_unit,
 )
-from devices.transports.serial_port import SerialTransport
+from devices.transports.base import ByteTransport
 from devices.url import DeviceUrl
 
 CalibrationLookup = Callable[[str], PlateCalibration | None]
@@ -95,10 +95,15 @@ class Hx711Session:
         self._decoder = Hx711Decoder(self._config)
         self._counters = StreamCounters()
 
-    def open_stream(self, transport: SerialTransport) -> list[Frame]:  # noqa: ARG002 - protocol
+    def open_stream(self, transport: ByteTransport) -> list[Frame]:  # noqa: ARG002 - protocol
         """Wait for the board to start after the port opened (it resets on open)."""
         time.sleep(self._startup_wait_s)
         return []
+
+    def read(self, transport: ByteTransport) -> list[Frame]:
+        """Decode the bytes the transport received now."""
+        data = transport.read()
+        return self.feed(data, time.monotonic_ns()) if data else []
 
     def feed(self, data: bytes, t_mono_ns: int) -> list[Frame]:
         """Decode lines into blocks (split at gaps) and status frames."""
@@ -149,11 +154,11 @@ class Hx711Session:
         self._counters.next_sample_index += len(records)
         return [block]
 
-    def poll(self, transport: SerialTransport, t_mono_ns: int) -> list[Frame]:  # noqa: ARG002
+    def poll(self, transport: ByteTransport, t_mono_ns: int) -> list[Frame]:  # noqa: ARG002
         """Nothing to probe: the board has no commands besides its banner request."""
         return []
 
-    def close_stream(self, transport: SerialTransport) -> None:
+    def close_stream(self, transport: ByteTransport) -> None:
         """Nothing to stop: the board streams until the port closes."""
 
     def status(self, state: ConnectionState, t_mono_ns: int, message: str = "") -> DeviceStatus:

@@ -15,7 +15,6 @@ import click
 import numpy as np
 
 from devices.calibration import PlateCalibration, tare
-from devices.drivers.serial_plate import SerialPlateDriver
 from devices.errors import DeviceError
 from devices.frames import ConnectionState, DeviceStatus, ForceBlock, Frame
 from devices.registry import Device, open_device
@@ -186,16 +185,17 @@ ZERO_LIMIT_N = 20.0  # session zero refuses a plate that does not read near zero
 def zero(cli: CliContext, /, url: str, seconds: float) -> None:
     """Zero a force plate with nobody on it and store the offsets under its serial number."""
     device = _open(cli, url)
-    if not isinstance(device, SerialPlateDriver):
-        raise BadInputError(f"{url} is not a force plate; only force plates can be zeroed")
     reader = _Reader(None, seconds)
     _stream(device, reader)
+    plate_calibration = getattr(device, "calibration", None)
+    if not isinstance(plate_calibration, PlateCalibration) or not reader.kept:
+        raise BadInputError(f"{url} is not a force plate; only force plates can be zeroed")
     fz = float(np.median(np.concatenate([b.fz_n for b in reader.kept])))
     if abs(fz) > ZERO_LIMIT_N:
         raise BadInputError(
             f"the plate reads {fz:.0f} N; ask everyone to step off the plate and zero it again"
         )
-    calibration = tare(device.calibration, np.concatenate([b.raw for b in reader.kept]))
+    calibration = tare(plate_calibration, np.concatenate([b.raw for b in reader.kept]))
     DeviceRepository(cli.database()).save_calibration(
         device.device_id, kind="force_plate", parameters=calibration.to_dict(), actor=_actor()
     )

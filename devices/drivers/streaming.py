@@ -1,11 +1,13 @@
-"""A force plate on a serial port: one reader thread, explicit states, reconnect after an unplug.
+"""A streaming device: one reader thread, explicit states, reconnect after the device is lost.
 
-The thread owns the transport. It runs the protocol's opening sequence, then reads bytes, turns
-them into frames through the protocol session and hands every frame to the sink. When the port
-disappears it reports ``lost``, then ``reconnecting`` while it retries, and runs the opening
-sequence again once the port is back; if the port stays away past ``reconnect_timeout_s`` the
-driver ends in ``closed`` with a message. The sink is called from the reader thread and must not
-block (the station puts frames on a queue).
+One loop serves every transport (a serial port, a BLE peripheral) and every protocol session
+(GKFP/1, HX711, Tindeq Progressor, the SIG health profiles). The thread owns the transport. It
+runs the session's opening sequence, then reads what the transport received (bytes from a port,
+notifications from a peripheral), turns it into frames through the session and hands every frame
+to the sink. When the device disappears it reports ``lost``, then ``reconnecting`` while it
+retries, and runs the opening sequence again once the device is back; if the device stays away
+past ``reconnect_timeout_s`` the driver ends in ``closed`` with a message. The sink is called from
+the reader thread and must not block (the station puts frames on a queue).
 """
 
 from __future__ import annotations
@@ -14,50 +16,62 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from devices.calibration import PlateCalibration
 from devices.errors import DeviceError, DeviceUnavailableError
 from devices.frames import ConnectionState, DeviceStatus, Frame
-from devices.transports.serial_port import SerialTransport
 
 _LOGGER = logging.getLogger(__name__)
 
 FrameSink = Callable[[Frame], None]
+TransportT = TypeVar("TransportT", bound="Transport")
+TransportT_contra = TypeVar("TransportT_contra", bound="Transport", contravariant=True)
 
 
-class PlateSession(Protocol):
-    """What a force-plate protocol provides to the serial driver."""
+class Transport(Protocol):
+    """A port or peripheral owned by the reader thread."""
 
-    device_id: str
+    def open(self) -> None:
+        """Open or connect; raise DeviceUnavailableError when the device cannot be reached."""
+
+    def close(self) -> None:
+        """Close on request (idempotent)."""
+
+    def reopen(self, *, retry_interval_s: float, deadline_s: float) -> bool:
+        """Retry opening until ``deadline_s`` (monotonic); True when open."""
+
+
+class Session(Protocol[TransportT_contra]):
+    """What a device protocol provides to the driver, for the transport it reads from."""
 
     @property
-    def calibration(self) -> PlateCalibration | None:
-        """The calibration in use, once known."""
+    def device_id(self) -> str:
+        """The device's identity (serial number once known)."""
 
-    def open_stream(self, transport: SerialTransport) -> list[Frame]:
-        """Run the opening sequence on a freshly opened port; return frames it produced."""
+    def open_stream(self, transport: TransportT_contra) -> list[Frame]:
+        """Run the opening sequence on a freshly opened transport; return frames it produced."""
 
-    def feed(self, data: bytes, t_mono_ns: int) -> list[Frame]:
-        """Turn received bytes into frames."""
+    def read(self, transport: TransportT_contra) -> list[Frame]:
+        """Read what the transport received (waiting briefly) and turn it into frames."""
 
-    def poll(self, transport: SerialTransport, t_mono_ns: int) -> list[Frame]:
+    def poll(self, transport: TransportT_contra, t_mono_ns: int) -> list[Frame]:
         """Periodic check (e.g. a stalled stream); may write to the transport."""
 
-    def close_stream(self, transport: SerialTransport) -> None:
-        """Stop streaming before the port is closed on request."""
+    def close_stream(self, transport: TransportT_contra) -> None:
+        """Stop streaming before the transport is closed on request."""
 
     def status(self, state: ConnectionState, t_mono_ns: int, message: str = "") -> DeviceStatus:
         """Return a status frame with the session's counters."""
 
 
-class SerialPlateDriver:
-    """Streams frames from a serial force plate on a background thread."""
+class StreamingDriver(Generic[TransportT]):
+    """Streams frames from a device on a background thread."""
 
     def __init__(
         self,
-        transport: SerialTransport,
-        session: PlateSession,
+        transport: TransportT,
+        session: Session[TransportT],
         *,
         reconnect_timeout_s: float = 30.0,
         retry_interval_s: float = 0.2,
@@ -72,12 +86,15 @@ class SerialPlateDriver:
         self.error: str = ""
 
     @property
-    def calibration(self) -> PlateCalibration:
-        """The calibration in use (from the store, the plate or the URL)."""
-        calibration = self._session.calibration
-        if calibration is None:
-            raise DeviceUnavailableError(f"plate {self.device_id} has not reported its calibration")
-        return calibration
+    def session(self) -> Session[TransportT]:
+        """The protocol session (what the device reported, its counters)."""
+        return self._session
+
+    @property
+    def calibration(self) -> PlateCalibration | None:
+        """A force plate's calibration in use, once reported (None for other devices)."""
+        calibration = getattr(self._session, "calibration", None)
+        return calibration if isinstance(calibration, PlateCalibration) else None
 
     @property
     def device_id(self) -> str:
@@ -97,7 +114,7 @@ class SerialPlateDriver:
             raise
         self._set_state(sink, ConnectionState.STREAMING)
         self._thread = threading.Thread(
-            target=self._run, args=(sink,), name=f"plate-{self.device_id}", daemon=True
+            target=self._run, args=(sink,), name=f"device-{self.device_id}", daemon=True
         )
         self._thread.start()
 
@@ -112,17 +129,15 @@ class SerialPlateDriver:
         try:
             while not self._stop.is_set():
                 try:
-                    data = self._transport.read()
-                    now = time.monotonic_ns()
-                    self._emit(sink, self._session.feed(data, now) if data else [])
-                    self._emit(sink, self._session.poll(self._transport, now))
+                    self._emit(sink, self._session.read(self._transport))
+                    self._emit(sink, self._session.poll(self._transport, time.monotonic_ns()))
                 except DeviceUnavailableError as exc:
                     if not self._recover(sink, str(exc)):
                         return
             self._close_on_request()
             self._set_state(sink, ConnectionState.CLOSED)
         except Exception as exc:  # the top of the reader loop: the error becomes a visible state
-            _LOGGER.exception("force plate %s reader stopped", self.device_id)
+            _LOGGER.exception("device %s reader stopped", self.device_id)
             self.error = str(exc)
             self._transport.close()
             self._set_state(sink, ConnectionState.CLOSED, f"reader stopped: {exc}")
@@ -144,7 +159,7 @@ class SerialPlateDriver:
             self._set_state(sink, ConnectionState.STREAMING, "reconnected")
             return True
         self._transport.close()
-        self.error = f"{reason}; the port did not come back within {self._reconnect_timeout_s} s"
+        self.error = f"{reason}; the device did not come back within {self._reconnect_timeout_s} s"
         self._set_state(sink, ConnectionState.CLOSED, self.error)
         return False
 
