@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
 import queue
@@ -16,14 +17,20 @@ import numpy as np
 
 from devices.calibration import PlateCalibration, tare
 from devices.errors import DeviceError
-from devices.frames import ConnectionState, DeviceStatus, ForceBlock, Frame
+from devices.frames import (
+    ConnectionState,
+    DeviceStatus,
+    ForceBlock,
+    Frame,
+    GaugeBlock,
+    VitalsReading,
+)
 from devices.registry import Device, open_device
 from genki.cli.context import BadInputError, CliContext, OperationFailedError
 from records.devices import DeviceRepository
 
 pass_cli = click.make_pass_decorator(CliContext)
 
-CSV_HEADER = "time_s,fl_n,fr_n,bl_n,br_n,fz_n,cop_ml_mm,cop_ap_mm"
 NO_DATA_TIMEOUT_S = 10.0
 
 
@@ -37,6 +44,7 @@ class ReadSummary:
     parse_failures: int = 0
     bytes_discarded: int = 0
     reconnects: int = 0
+    readings: int = 0
     duration_s: float = 0.0
 
     def as_dict(self) -> dict[str, float | int]:
@@ -75,36 +83,75 @@ def _stream(device: Device, reader: _Reader) -> None:
         device.stop()
 
 
+PLATE_COLUMNS = "time_s,fl_n,fr_n,bl_n,br_n,fz_n,cop_ml_mm,cop_ap_mm"
+GAUGE_COLUMNS = "time_s,force_kgf,force_n"
+FINAL_READINGS = frozenset({"blood_pressure", "plx_spot_check", "temperature", "weight"})
+
+
 class _Reader:
-    """Collects the first ``seconds`` of samples (written as CSV rows when given a stream)."""
+    """Collects the first ``seconds`` of a device's output, written to ``out`` when given.
+
+    Force plates and gauges become CSV rows over ``seconds`` of device time; health devices
+    become one JSON object per reading, until a final result or ``seconds`` of host time.
+    """
 
     def __init__(self, out: IO[str] | None, seconds: float) -> None:
         self.out = out
         self.seconds = seconds
         self.summary = ReadSummary()
         self.t0: float | None = None
+        self.started = time.monotonic()
         self.done = False
         self.kept: list[ForceBlock] = []
 
-    def block(self, block: ForceBlock) -> None:
+    def frame(self, frame: Frame) -> None:
+        if isinstance(frame, DeviceStatus):
+            self.status(frame)
+        elif isinstance(frame, VitalsReading):
+            self.reading(frame)
+        else:
+            self.block(frame)
+
+    def block(self, block: ForceBlock | GaugeBlock) -> None:
         if self.t0 is None:
             self.t0 = float(block.device_time_s[0])
+            self._write_header(PLATE_COLUMNS if isinstance(block, ForceBlock) else GAUGE_COLUMNS)
         t = block.device_time_s - self.t0
         keep = t < self.seconds - 0.5 / block.rate_hz
         if not keep.all():
             self.done = True
-        if self.out is None:
+        if isinstance(block, ForceBlock):
             self.kept.append(block)
+            columns = [t, block.forces_n, block.fz_n, block.cop_ml_mm, block.cop_ap_mm]
         else:
-            rows = np.column_stack(
-                [t, block.forces_n, block.fz_n, block.cop_ml_mm, block.cop_ap_mm]
-            )
-            np.savetxt(self.out, rows[keep], fmt="%.6f", delimiter=",")
+            columns = [t, block.force_kgf, block.force_n]
+        if self.out is not None:
+            np.savetxt(self.out, np.column_stack(columns)[keep], fmt="%.6f", delimiter=",")
         self.summary.samples += int(keep.sum())
         if self.done:
             self.summary.duration_s = self.seconds
         elif keep.any():
             self.summary.duration_s = float(t[keep][-1])
+
+    def reading(self, reading: VitalsReading) -> None:
+        if self.out is not None:
+            values = {"kind": reading.kind, **dataclasses.asdict(reading.measurement)}
+            self.out.write(json.dumps(values, default=str, ensure_ascii=False) + "\n")
+        self.summary.readings += 1
+        self.summary.duration_s = time.monotonic() - self.started
+        self.done = reading.kind in FINAL_READINGS
+
+    def check_time(self) -> None:
+        """End a read without device time (health devices) after ``seconds`` of host time."""
+        if self.t0 is not None or time.monotonic() - self.started < self.seconds:
+            return
+        if not self.summary.readings:
+            raise OperationFailedError(f"the device sent nothing within {self.seconds:g} s")
+        self.done = True
+
+    def _write_header(self, columns: str) -> None:
+        if self.out is not None:
+            self.out.write(columns + "\n")
 
     def status(self, status: DeviceStatus) -> None:
         if self.t0 is not None:
@@ -130,11 +177,15 @@ def devices() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_cli
 def read(cli: CliContext, /, url: str, seconds: float, out: Path | None, *, as_json: bool) -> None:
-    """Stream a device for SECONDS of device time: loads, Fz and centre of pressure."""
+    """Stream a device for SECONDS: plate loads and centre of pressure, gauge force, or readings.
+
+    Force plates and grip gauges give CSV over SECONDS of device time; health devices (blood
+    pressure, pulse oximeter, thermometer, scale, heart rate) give one JSON line per reading and
+    stop at the first final result or after SECONDS.
+    """
     device = _open(cli, url)
     stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
     try:
-        stream.write(CSV_HEADER + "\n")
         reader = _Reader(stream, seconds)
         _stream(device, reader)
     finally:
@@ -147,18 +198,17 @@ def _pump(frames: queue.Queue[Frame], reader: _Reader) -> None:
     last_data = time.monotonic()
     while not reader.done:
         try:
-            frame = frames.get(timeout=0.5)
+            frame = frames.get(timeout=0.1)
         except queue.Empty:
-            if time.monotonic() - last_data > NO_DATA_TIMEOUT_S:
+            reader.check_time()
+            if reader.t0 is not None and time.monotonic() - last_data > NO_DATA_TIMEOUT_S:
                 raise OperationFailedError(
                     f"no data from the device for {NO_DATA_TIMEOUT_S:.0f} s"
                 ) from None
             continue
-        if isinstance(frame, ForceBlock):
+        if not isinstance(frame, DeviceStatus):
             last_data = time.monotonic()
-            reader.block(frame)
-        else:
-            reader.status(frame)
+        reader.frame(frame)
 
 
 def _print_summary(summary: ReadSummary, *, as_json: bool, err: bool) -> None:
@@ -170,7 +220,7 @@ def _print_summary(summary: ReadSummary, *, as_json: bool, err: bool) -> None:
         f"samples {values['samples']}, achieved rate {values['achieved_rate_hz']} Hz, "
         f"gaps {values['missing_samples']} missing samples, CRC errors {values['crc_errors']}, "
         f"parse failures {values['parse_failures']}, bytes discarded {values['bytes_discarded']}, "
-        f"reconnects {values['reconnects']}",
+        f"readings {values['readings']}, reconnects {values['reconnects']}",
         err=err,
     )
 
