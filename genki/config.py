@@ -155,6 +155,15 @@ class TrainerConfig(_Section):
     )
 
 
+class ScreeningConfig(_Section):
+    """Facility thresholds for the vital-sign screen, by rule id, within each rule's range."""
+
+    thresholds: dict[str, float] = Field(
+        default_factory=dict,
+        description='a table of rule ids to numbers, e.g. "jarm_2018.spo2_low" = 88',
+    )
+
+
 class GenkiConfig(_Section):
     """The whole effective configuration of one station."""
 
@@ -170,6 +179,9 @@ class GenkiConfig(_Section):
     )
     broker: BrokerConfig = Field(default_factory=BrokerConfig, description="a [broker] table")
     trainer: TrainerConfig = Field(default_factory=TrainerConfig, description="a [trainer] table")
+    screening: ScreeningConfig = Field(
+        default_factory=ScreeningConfig, description="a [screening] table"
+    )
     devices: dict[DeviceRole, DeviceUrl] = Field(
         default_factory=dict, description="a [devices] table of role names to device URLs"
     )
@@ -192,14 +204,15 @@ def load_config(cli_path: Path | None, environ: Mapping[str, str]) -> LoadedConf
     config = _validate(raw, path)
     source = "default" if path is None else str(path)
     sources = {
-        key: source if _present(raw, key.split(".")) else "default" for key in config_values(config)
+        _dotted(parts): source if _present(raw, parts) else "default"
+        for parts, _ in _leaves(config.model_dump(mode="json"), ())
     }
     return LoadedConfig(config=config, path=path, path_source=path_source, sources=sources)
 
 
 def config_values(config: GenkiConfig) -> dict[str, object]:
     """Return every dotted leaf key with its JSON-ready value (an empty table counts as a leaf)."""
-    return dict(_leaves(config.model_dump(mode="json"), ()))
+    return {_dotted(parts): value for parts, value in _leaves(config.model_dump(mode="json"), ())}
 
 
 def masked(key: str, value: object) -> object:
@@ -380,16 +393,23 @@ def _field_at(loc: tuple[str, ...]) -> FieldInfo | None:
     return None if model is None else model.model_fields.get(loc[-1])
 
 
-def _leaves(data: Mapping[str, Any], prefix: tuple[str, ...]) -> Iterator[tuple[str, object]]:
+def _leaves(
+    data: Mapping[str, Any], prefix: tuple[str, ...]
+) -> Iterator[tuple[tuple[str, ...], object]]:
     for name, value in data.items():
         path = (*prefix, name)
         if isinstance(value, dict) and value:
             yield from _leaves(value, path)
         else:
-            yield ".".join(path), value
+            yield path, value
 
 
-def _present(raw: Mapping[str, Any], parts: list[str]) -> bool:
+def _dotted(parts: tuple[str, ...]) -> str:
+    """Join key parts as TOML does, quoting a part that itself contains a dot."""
+    return ".".join(f'"{part}"' if "." in part else part for part in parts)
+
+
+def _present(raw: Mapping[str, Any], parts: tuple[str, ...]) -> bool:
     node: object = raw
     for part in parts:
         if not isinstance(node, dict) or part not in node:

@@ -8,7 +8,7 @@ import click
 
 from genki.cli.context import BadInputError, CliContext
 from genki.i18n import text
-from programs.screening import Vitals, screen
+from programs.screening import RuleSet, Vitals, default_rules, screen
 
 pass_cli = click.make_pass_decorator(CliContext)
 
@@ -51,7 +51,7 @@ def vitals(  # noqa: PLR0913 - one parameter per reading
             "taken before exercise today), or none of them for the pre-exercise screen"
         )
     baseline = None if baseline_sbp is None else Vitals(baseline_sbp, baseline_dbp, baseline_pulse)
-    result = screen(Vitals(sbp, dbp, pulse, spo2, temp), baseline=baseline)
+    result = screen(Vitals(sbp, dbp, pulse, spo2, temp), baseline=baseline, rules=_rules(cli))
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False))
         return
@@ -59,3 +59,12 @@ def vitals(  # noqa: PLR0913 - one parameter per reading
     for criterion in result.criteria:
         detail = criterion.reason or f"{criterion.value:g} vs {criterion.threshold:g}"
         click.echo(f"  {criterion.rule} ({criterion.parameter}: {detail})")
+
+
+def _rules(cli: CliContext) -> RuleSet:
+    """Return the default rules with the facility thresholds of ``[screening.thresholds]``."""
+    loaded = cli.loaded
+    try:
+        return default_rules().adjusted(loaded.config.screening.thresholds)
+    except ValueError as exc:
+        raise BadInputError(f"[screening.thresholds] in {loaded.path}: {exc}") from exc

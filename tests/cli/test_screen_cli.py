@@ -38,3 +38,32 @@ def test_a_partial_baseline_is_refused(home: GenkiHome) -> None:
     result = home.run("screen", "vitals", *NORMAL, "--baseline-sbp", "120")
     assert result.exit_code == 2
     assert "give all three" in result.output
+
+
+def test_the_facility_adjusts_a_threshold_within_its_printed_range(home: GenkiHome) -> None:
+    low_sbp = ["--sbp", "85", "--dbp", "60", "--pulse", "70", "--spo2", "97", "--temp", "36.5"]
+    before = json.loads(home.run("screen", "vitals", *low_sbp, "--json").output)
+    assert before["outcome"] == "consult_staff"
+    assert before["criteria"][0]["threshold"] == 90
+    home.config_file.write_text(
+        home.config_file.read_text() + '\n[screening.thresholds]\n"jarm_2018.sbp_low" = 80\n'
+    )
+    assert json.loads(home.run("screen", "vitals", *low_sbp, "--json").output)["outcome"] == "ok"
+    shown = json.loads(home.run("config", "show", "--json").output)
+    assert shown["values"]['screening.thresholds."jarm_2018.sbp_low"'] == {
+        "value": 80.0,
+        "source": str(home.config_file),
+    }
+
+
+def test_a_threshold_outside_its_range_or_not_adjustable_is_refused(home: GenkiHome) -> None:
+    original = home.config_file.read_text()
+    for line, message in [
+        ('"jarm_2018.spo2_low" = 85', "expected a value from 88 to 90"),
+        ('"jarm_2018.pulse_low" = 35', "cannot be adjusted; adjustable rules:"),
+    ]:
+        home.config_file.write_text(original + f"\n[screening.thresholds]\n{line}\n")
+        result = home.run("screen", "vitals", *NORMAL)
+        assert result.exit_code == 2
+        assert "[screening.thresholds]" in result.output
+        assert message in result.output
