@@ -14,8 +14,10 @@ from typing import IO
 
 import click
 import numpy as np
+from bleak.exc import BleakError
 
 from devices.calibration import PlateCalibration, tare
+from devices.discovery import scan_ble, serial_ports
 from devices.errors import DeviceError
 from devices.frames import (
     ConnectionState,
@@ -27,6 +29,7 @@ from devices.frames import (
 )
 from devices.registry import Device, open_device
 from genki.cli.context import BadInputError, CliContext, OperationFailedError
+from genki.i18n import text
 from records.devices import DeviceRepository
 
 pass_cli = click.make_pass_decorator(CliContext)
@@ -168,6 +171,34 @@ class _Reader:
 @click.group()
 def devices() -> None:
     """Find and read sensors."""
+
+
+@devices.command()
+@click.option("--seconds", type=click.FloatRange(min=0.5), default=5.0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_cli
+def scan(cli: CliContext, /, seconds: float, *, as_json: bool) -> None:
+    """List the BLE and serial devices genki can open, with their URLs."""
+    found = serial_ports()
+    problem = ""
+    try:
+        found = scan_ble(seconds) + found
+    except (DeviceError, BleakError, OSError) as exc:
+        reason = str(exc) or type(exc).__name__
+        problem = text("scan.ble_unavailable", cli.language, reason=reason)
+    if as_json:
+        document = {"devices": [dataclasses.asdict(d) for d in found], "ble_problem": problem}
+        click.echo(json.dumps(document, ensure_ascii=False))
+        return
+    for device in found:
+        signal = "" if device.rssi is None else f" ({device.rssi} dBm)"
+        click.echo(f"{device.kind}: {device.name}{signal}")
+        for device_url in device.urls:
+            click.echo(f"  {device_url}")
+    if problem:
+        click.echo(problem, err=True)
+    if not found:
+        click.echo(text("scan.nothing_found", cli.language, seconds=f"{seconds:g}"), err=True)
 
 
 @devices.command()
