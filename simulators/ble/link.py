@@ -13,10 +13,16 @@ from bumble.host import Host
 from bumble.link import LocalLink
 from bumble.transport.common import AsyncPipeSink
 
-__all__ = ["LocalLink", "create_device", "random_static_address", "remove_device"]
+__all__ = ["LocalLink", "create_device", "new_link", "random_static_address", "remove_device"]
 
 _controller_numbers = itertools.count(1)
 _controllers: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def new_link() -> LocalLink:
+    """Return a new, empty in-process link (bumble's ``LocalLink`` is untyped)."""
+    link: LocalLink = LocalLink()  # type: ignore[no-untyped-call]
+    return link
 
 
 def random_static_address() -> Any:

@@ -1,0 +1,165 @@
+"""``ble+sim://DEVICE?PARAMS``: an emulated BLE peripheral in this process, and the real driver.
+
+The peripheral (``simulators.ble``) joins a fresh bumble link on the process's BLE loop; the
+driver is the one ``ble://`` URLs get, built with the bumble-backed bleak backend instead of the
+platform's, so the bytes go through bleak, bleak-retry-connector, the transport and the codec
+unchanged. This module lives at the top layer because it is the one place that joins ``devices``
+and ``simulators``, which never import each other.
+
+Parameters common to every device: ``seed`` (default 1), ``off_after_s`` (the device is switched
+off that many seconds after it starts; a fault), ``on_after_s`` (switched on again that much later).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from devices.calibration import PlateCalibration
+from devices.drivers.ble_factories import open_ble
+from devices.drivers.gkfp import CalibrationLookup
+from devices.drivers.streaming import FrameSink
+from devices.errors import DeviceUrlError
+from devices.transports.ble import BleBackend, ble_loop
+from devices.url import DeviceUrl, parse_device_url
+from simulators.ble.bleak_backend import BumbleClient, BumbleScanner
+from simulators.ble.heart_rate import HeartRatePeripheral
+from simulators.ble.link import LocalLink, new_link
+from simulators.ble.peripheral import Peripheral
+
+COMMON_OPTIONS = frozenset({"seed", "off_after_s", "on_after_s"})
+
+
+class Options:
+    """A simulated device URL's parameters, read with their types and checked for strays."""
+
+    def __init__(self, url: DeviceUrl, allowed: frozenset[str]) -> None:
+        url.check_options(allowed | COMMON_OPTIONS)
+        self.url = url
+
+    def number(self, name: str, default: float) -> float:
+        """Return a numeric parameter."""
+        text = self.url.option(name)
+        if text is None:
+            return default
+        try:
+            return float(text)
+        except ValueError:
+            raise DeviceUrlError(
+                f"{name}={text!r} in {self.url.text!r}; expected a number"
+            ) from None
+
+    def integer(self, name: str, default: int) -> int:
+        """Return an integer parameter."""
+        value = self.number(name, default)
+        if value != int(value):
+            raise DeviceUrlError(f"{name}={value:g} in {self.url.text!r}; expected a whole number")
+        return int(value)
+
+    def text(self, name: str, default: str) -> str:
+        """Return a text parameter."""
+        return self.url.option(name) or default
+
+
+# What a simulated device does once the driver is connected (e.g. a cuff measures).
+Scenario = Callable[[], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Emulation:
+    """An emulated peripheral, the driver profile that reads it, and what it does when connected."""
+
+    peripheral: Peripheral
+    profile: str
+    scenario: Scenario | None = None
+
+
+def _heart_rate(link: LocalLink, options: Options) -> Emulation:
+    """Emulate a chest strap notifying a steady heart rate each second (``bpm``, ``seconds``)."""
+    strap = HeartRatePeripheral(link)
+    bpm = options.integer("bpm", 72)
+    count = options.integer("seconds", 600)
+    if not 20 <= bpm <= 250:
+        raise DeviceUrlError(f"bpm={bpm} in {options.url.text!r}; expected 20 to 250")
+
+    async def beat() -> None:
+        await strap.wait_for_subscriber()
+        await strap.notify_measurements([bytes([0x00, bpm])] * count, interval=1.0)
+
+    return Emulation(strap, "heart_rate", beat)
+
+
+EMULATIONS: Mapping[str, tuple[frozenset[str], Callable[[LocalLink, Options], Emulation]]] = {
+    "heart-rate": (frozenset({"bpm", "seconds"}), _heart_rate),
+}
+
+
+class SimulatedBleDevice:
+    """An emulated peripheral and the real driver connected to it, started and stopped together."""
+
+    def __init__(self, emulation: Emulation, options: Options, lookup: CalibrationLookup | None):
+        self.emulation = emulation
+        self.peripheral = emulation.peripheral
+        backend = BleBackend(BumbleScanner, BumbleClient, {"link": self.peripheral.link})
+        url = parse_device_url(f"ble://name:{self.peripheral.name}?profile={emulation.profile}")
+        self.driver = open_ble(url, lookup, backend)
+        self._off_after_s = options.number("off_after_s", 0.0)
+        self._on_after_s = options.number("on_after_s", 0.0)
+        self._tasks: list[concurrent.futures.Future[None]] = []
+
+    @property
+    def device_id(self) -> str:
+        """The driver's device id."""
+        return self.driver.device_id
+
+    @property
+    def calibration(self) -> PlateCalibration | None:
+        """A simulated force plate's calibration."""
+        return self.driver.calibration
+
+    def start(self, sink: FrameSink) -> None:
+        """Switch the peripheral on, connect the driver, then run the scenario and the faults."""
+        loop = ble_loop()
+        loop.run(self.peripheral.start(), timeout=10)
+        self.driver.start(sink)
+        if self.emulation.scenario is not None:
+            self._spawn(self.emulation.scenario())
+        if self._off_after_s > 0:
+            self._spawn(self._switch_off_and_on())
+
+    def stop(self) -> None:
+        """Stop the driver, then the peripheral and its scenario."""
+        self.driver.stop()
+        for task in self._tasks:
+            task.cancel()
+        ble_loop().run(self.peripheral.stop(), timeout=10)
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        self._tasks.append(asyncio.run_coroutine_threadsafe(coroutine, ble_loop().loop))
+
+    async def _switch_off_and_on(self) -> None:
+        await asyncio.sleep(self._off_after_s)
+        await self.peripheral.power_off()
+        if self._on_after_s > 0:
+            await asyncio.sleep(self._on_after_s)
+            await self.peripheral.power_on()
+
+
+async def _new_link() -> LocalLink:
+    return new_link()
+
+
+def open_simulated_ble(url: DeviceUrl, lookup: CalibrationLookup | None) -> SimulatedBleDevice:
+    """Return the emulated device ``url`` names, with its driver (not yet started)."""
+    if url.location not in EMULATIONS:
+        raise DeviceUrlError(
+            f"no emulated BLE device {url.location!r}; expected one of "
+            f"{', '.join(sorted(EMULATIONS))}, e.g. ble+sim://progressor?scenario=grip-max&seed=3"
+        )
+    allowed, build = EMULATIONS[url.location]
+    options = Options(url, allowed)
+    link = ble_loop().run(_new_link(), timeout=10)
+    return SimulatedBleDevice(build(link, options), options, lookup)
