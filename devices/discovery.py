@@ -13,10 +13,9 @@ from dataclasses import dataclass
 import serial.tools.list_ports
 
 from devices.drivers.ble_health import PROFILES, service_uuid
-from devices.protocols import gkfp_ble
+from devices.protocols import gkfp_ble, progressor
 from devices.transports.ble import BleBackend, ble_loop, scan
 
-PROGRESSOR_NAME_PREFIX = "Progressor"
 SERIAL_PROTOCOLS = ("gkfp", "hx711")
 _PROFILE_BY_SERVICE: Mapping[str, str] = {
     service_uuid(profile): name for name, profile in PROFILES.items()
@@ -36,7 +35,7 @@ class FoundDevice:
 
 def ble_profile(name: str | None, service_uuids: Sequence[str]) -> str | None:
     """Return the genki profile of an advertising device, or None when genki cannot use it."""
-    if name and name.startswith(PROGRESSOR_NAME_PREFIX):
+    if name and name.startswith(progressor.NAME_PREFIX):
         return "progressor"
     if (name and name.startswith(gkfp_ble.NAME_PREFIX)) or gkfp_ble.SERVICE_UUID in service_uuids:
         return "gkfp"

@@ -251,8 +251,9 @@ def test_unknown_key_lists_the_expected_keys(tmp_path: Path) -> None:
 def test_unknown_section_lists_the_sections(tmp_path: Path) -> None:
     error = config_error(tmp_path, "[brokers]\nport = 1884\n")
     assert error.key == "brokers"
-    assert "expected one of: language, facility, kiosk, database, broker, trainer, screening, devices" in str(
-        error
+    assert (
+        "expected one of: language, facility, kiosk, database, broker, trainer, screening, devices"
+        in str(error)
     )
 
 

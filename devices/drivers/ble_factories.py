@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from devices.drivers.ble_health import PROFILES, HealthSession, profile_named
 from devices.drivers.gkfp import CalibrationLookup, GkfpSession
+from devices.drivers.progressor import ProgressorSession
 from devices.drivers.streaming import StreamingDriver
 from devices.errors import DeviceUrlError
 from devices.protocols import gkfp_ble
@@ -15,7 +16,7 @@ from devices.transports.ble import BleBackend, BleByteStream, BleTarget, BleTran
 from devices.url import DeviceUrl
 
 NAME_PREFIX = "name:"
-PROFILE_NAMES = ("gkfp", *sorted(PROFILES))
+PROFILE_NAMES = ("gkfp", "progressor", *sorted(PROFILES))
 
 
 def ble_target(url: DeviceUrl) -> BleTarget:
@@ -42,6 +43,16 @@ def open_ble(
             backend=backend,
         )
         return StreamingDriver(BleByteStream(transport), GkfpSession(url, lookup))
+    if profile == "progressor":
+        url.check_options(frozenset({"profile", "tare"}))
+        tare = url.option("tare", "yes")
+        if tare not in {"yes", "no"}:
+            raise DeviceUrlError(f"tare={tare!r} in {url.text!r}; expected tare=yes or tare=no")
+        gauge = ProgressorSession(str(target), device_tare=tare == "yes")
+        transport = BleTransport(
+            target, notify_uuids=gauge.notify_uuids, write_uuid=gauge.write_uuid, backend=backend
+        )
+        return StreamingDriver(transport, gauge)
     if profile not in PROFILES:
         raise DeviceUrlError(
             f"profile={profile!r} in {url.text!r}; expected one of {', '.join(PROFILE_NAMES)}"
