@@ -18,6 +18,8 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bumble.gatt import Characteristic
+
 from devices.calibration import PlateCalibration
 from devices.drivers.ble_factories import open_ble
 from devices.drivers.gkfp import CalibrationLookup
@@ -26,9 +28,14 @@ from devices.errors import DeviceUrlError
 from devices.transports.ble import BleBackend, ble_loop
 from devices.url import DeviceUrl, parse_device_url
 from simulators.ble.bleak_backend import BumbleClient, BumbleScanner
+from simulators.ble.blood_pressure import BloodPressurePeripheral
 from simulators.ble.heart_rate import HeartRatePeripheral
 from simulators.ble.link import LocalLink, new_link
 from simulators.ble.peripheral import Peripheral
+from simulators.ble.pulse_oximeter import PulseOximeterPeripheral
+from simulators.ble.sig_encoding import SigPeripheral
+from simulators.ble.thermometer import ThermometerPeripheral
+from simulators.ble.weight_scale import WeightScalePeripheral
 
 COMMON_OPTIONS = frozenset({"seed", "off_after_s", "on_after_s"})
 
@@ -92,8 +99,85 @@ def _heart_rate(link: LocalLink, options: Options) -> Emulation:
     return Emulation(strap, "heart_rate", beat)
 
 
+def _after_subscription(
+    peripheral: SigPeripheral, characteristic: Characteristic[bytes], options: Options
+) -> Callable[[Callable[[], Coroutine[Any, Any, object]]], Scenario]:
+    """Wrap a measurement: wait for the driver's subscription, send ``garbage`` values first."""
+    garbage = options.integer("garbage", 0)
+    seed = options.integer("seed", 1)
+
+    def wrap(measure: Callable[[], Coroutine[Any, Any, object]]) -> Scenario:
+        async def scenario() -> None:
+            await peripheral.wait_for_subscriber(characteristic)
+            if garbage:
+                await peripheral.send_garbage(characteristic, garbage, seed)
+            await measure()
+
+        return scenario
+
+    return wrap
+
+
+def _blood_pressure(link: LocalLink, options: Options) -> Emulation:
+    """Emulate a cuff: inflation with cuff pressures, then the indicated result."""
+    cuff = BloodPressurePeripheral(link, send_delay_s=options.number("slow_link_s", 0.0))
+    wrap = _after_subscription(cuff, cuff.measurement, options)
+    measure = wrap(
+        lambda: cuff.measure(
+            options.number("systolic", 128),
+            options.number("diastolic", 76),
+            options.number("pulse", 72),
+            seed=options.integer("seed", 1),
+            inflation_s=options.number("inflation_s", 4.0),
+        )
+    )
+    return Emulation(cuff, "blood_pressure", measure)
+
+
+def _pulse_oximeter(link: LocalLink, options: Options) -> Emulation:
+    """Emulate a finger oximeter: ``count`` continuous values each second, then a spot check."""
+    oximeter = PulseOximeterPeripheral(link, send_delay_s=options.number("slow_link_s", 0.0))
+    spo2, pulse = options.number("spo2", 97), options.number("pulse", 72)
+
+    async def measure() -> None:
+        await oximeter.stream(
+            spo2, pulse, seed=options.integer("seed", 1), count=options.integer("count", 3)
+        )
+        await oximeter.spot_check(spo2, pulse)
+
+    return Emulation(
+        oximeter,
+        "pulse_oximeter",
+        _after_subscription(oximeter, oximeter.spot_check_measurement, options)(measure),
+    )
+
+
+def _thermometer(link: LocalLink, options: Options) -> Emulation:
+    """Emulate a thermometer indicating one temperature (``temperature_c``)."""
+    thermometer = ThermometerPeripheral(link, send_delay_s=options.number("slow_link_s", 0.0))
+    wrap = _after_subscription(thermometer, thermometer.measurement, options)
+    measure = wrap(lambda: thermometer.measure(options.number("temperature_c", 36.5)))
+    return Emulation(thermometer, "thermometer", measure)
+
+
+def _weight_scale(link: LocalLink, options: Options) -> Emulation:
+    """Emulate a scale indicating one weight (``weight_kg``)."""
+    scale = WeightScalePeripheral(link, send_delay_s=options.number("slow_link_s", 0.0))
+    wrap = _after_subscription(scale, scale.measurement, options)
+    measure = wrap(lambda: scale.measure(options.number("weight_kg", 52.4)))
+    return Emulation(scale, "weight_scale", measure)
+
+
+VITALS_FAULTS = frozenset({"garbage", "slow_link_s"})
 EMULATIONS: Mapping[str, tuple[frozenset[str], Callable[[LocalLink, Options], Emulation]]] = {
     "heart-rate": (frozenset({"bpm", "seconds"}), _heart_rate),
+    "blood-pressure": (
+        VITALS_FAULTS | {"systolic", "diastolic", "pulse", "inflation_s"},
+        _blood_pressure,
+    ),
+    "pulse-oximeter": (VITALS_FAULTS | {"spo2", "pulse", "count"}, _pulse_oximeter),
+    "thermometer": (VITALS_FAULTS | {"temperature_c"}, _thermometer),
+    "weight-scale": (VITALS_FAULTS | {"weight_kg"}, _weight_scale),
 }
 
 

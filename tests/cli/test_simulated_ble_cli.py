@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from genki_home import GenkiHome
 
 
@@ -25,3 +26,40 @@ def test_unknown_devices_and_parameters_are_named(home: GenkiHome) -> None:
     result = home.run("devices", "read", "ble+sim://heart-rate?colour=red")
     assert result.exit_code == 2
     assert "unknown option 'colour'" in result.output
+
+
+def test_a_cuff_sends_cuff_pressures_then_the_result_it_was_given(home: GenkiHome) -> None:
+    url = "ble+sim://blood-pressure?systolic=142&diastolic=88&pulse=77&inflation_s=0.5"
+    result = home.run("devices", "read", url, "--seconds", "10")
+    assert result.exit_code == 0, result.output
+    readings = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {r["kind"] for r in readings[:-1]} == {"cuff_pressure"}
+    assert max(r["cuff_pressure_mmhg"] for r in readings[:-1]) > 142 + 30
+    final = readings[-1]
+    assert (final["kind"], final["systolic_mmhg"], final["diastolic_mmhg"]) == (
+        "blood_pressure",
+        142.0,
+        88.0,
+    )
+    assert final["pulse_rate_bpm"] == 77.0
+
+
+def test_oximeter_thermometer_and_scale_give_their_values(home: GenkiHome) -> None:
+    for url, key, value in [
+        ("ble+sim://pulse-oximeter?spo2=95&count=1", "spo2_pct", 95.0),
+        ("ble+sim://thermometer?temperature_c=37.2", "temperature_c", 37.2),
+        ("ble+sim://weight-scale?weight_kg=48.35", "weight_kg", 48.35),
+    ]:
+        result = home.run("devices", "read", url, "--seconds", "10")
+        assert result.exit_code == 0, result.output
+        final = json.loads(result.stdout.splitlines()[-1])
+        assert final[key] == pytest.approx(value, abs=1e-6)
+
+
+def test_garbage_from_a_device_is_counted_and_dropped(home: GenkiHome) -> None:
+    # With seed 1 all three random values are too short to be a weight measurement.
+    url = "ble+sim://weight-scale?weight_kg=60&garbage=3&seed=1"
+    result = home.run("devices", "read", url, "--seconds", "10", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stderr.splitlines()[-1])["parse_failures"] == 3
+    assert [json.loads(line)["weight_kg"] for line in result.stdout.splitlines()] == [60.0]
