@@ -2,7 +2,7 @@
 
 A BLE device is recognised by its advertised name (Tindeq Progressor, GKFP plates) or by the
 SIG health service it advertises. Serial ports say nothing about the protocol behind them, so a
-USB serial port is listed with the URL of each serial force-plate protocol.
+USB serial port is listed with the URL of each serial protocol.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from devices.drivers.ble_health import PROFILES, service_uuid
 from devices.protocols import gkfp_ble, progressor
 from devices.transports.ble import BleBackend, ble_loop, scan
 
-SERIAL_PROTOCOLS = ("gkfp", "hx711")
+SERIAL_PROTOCOLS = ("gkfp", "hx711", "chronopic")
 _PROFILE_BY_SERVICE: Mapping[str, str] = {
     service_uuid(profile): name for name, profile in PROFILES.items()
 }
@@ -56,7 +56,7 @@ def scan_ble(seconds: float, backend: BleBackend | None = None) -> list[FoundDev
 
 
 def serial_ports() -> list[FoundDevice]:
-    """Return the USB serial ports, each with a URL per serial force-plate protocol."""
+    """Return the USB serial ports, each with a URL per serial protocol genki speaks."""
     return [
         FoundDevice(
             "serial",

@@ -126,6 +126,29 @@ class VitalsReading:
 
 
 @dataclass(frozen=True, slots=True)
+class TimerEvent:
+    """A timer input change: a photocell cut or cleared, a contact mat loaded or unloaded.
+
+    ``state`` is the input's electrical state (1 closed/ON, 0 open/OFF); ``dt_us`` the device
+    time since the previous change; ``device_time_us`` the running sum since the first event of
+    the connection. ``first``, ``saturated`` (an idle too long to time) and ``after_gap`` (frames
+    were lost just before) mark where the time line is not continuous. ``source`` says where the
+    event came from: ``chronopic``, ``screen`` (a start/stop press) or ``keyboard`` (a button).
+    """
+
+    device_id: str
+    seq: int
+    t_mono_ns: int
+    state: int
+    dt_us: int
+    device_time_us: int
+    first: bool = False
+    saturated: bool = False
+    after_gap: bool = False
+    source: str = "chronopic"
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceStatus:
     """A change a person should see: connection state, data lost, bytes rejected.
 
@@ -147,4 +170,4 @@ class DeviceStatus:
     message: str = ""
 
 
-Frame = ForceBlock | GaugeBlock | VitalsReading | DeviceStatus
+Frame = ForceBlock | GaugeBlock | VitalsReading | TimerEvent | DeviceStatus

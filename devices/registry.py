@@ -23,6 +23,7 @@ CalibrationLookup = Callable[[str], "PlateCalibration | None"]
 DRIVERS: dict[tuple[str, str], str] = {
     ("serial", "gkfp"): "devices.drivers.factories:open_gkfp_serial",
     ("serial", "hx711"): "devices.drivers.factories:open_hx711_serial",
+    ("serial", "chronopic"): "devices.drivers.factories:open_chronopic_serial",
     **{
         ("ble", profile): "devices.drivers.ble_factories:open_ble"
         for profile in (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from devices.drivers.chronopic import DEFAULT_BAUDRATE as CHRONOPIC_BAUDRATE
+from devices.drivers.chronopic import ChronopicSession
 from devices.drivers.gkfp import DEFAULT_BAUDRATE as GKFP_BAUDRATE
 from devices.drivers.gkfp import CalibrationLookup, GkfpSession
 from devices.drivers.hx711 import DEFAULT_BAUDRATE as HX711_BAUDRATE
@@ -36,4 +38,15 @@ def open_hx711_serial(
     session = Hx711Session(url, lookup)
     return StreamingDriver(
         SerialTransport(url.location, baudrate=_baudrate(url, HX711_BAUDRATE)), session
+    )
+
+
+def open_chronopic_serial(
+    url: DeviceUrl,
+    lookup: CalibrationLookup | None,  # noqa: ARG001 (timers have no calibration)
+) -> StreamingDriver[SerialTransport]:
+    """Return a driver for a Chronopic timer on a serial port (9600 8N1)."""
+    return StreamingDriver(
+        SerialTransport(url.location, baudrate=_baudrate(url, CHRONOPIC_BAUDRATE)),
+        ChronopicSession(url),
     )

@@ -25,6 +25,7 @@ from devices.frames import (
     ForceBlock,
     Frame,
     GaugeBlock,
+    TimerEvent,
     VitalsReading,
 )
 from devices.registry import Device, open_device
@@ -112,6 +113,8 @@ class _Reader:
             self.status(frame)
         elif isinstance(frame, VitalsReading):
             self.reading(frame)
+        elif isinstance(frame, TimerEvent):
+            self.event(frame)
         else:
             self.block(frame)
 
@@ -143,6 +146,11 @@ class _Reader:
         self.summary.readings += 1
         self.summary.duration_s = time.monotonic() - self.started
         self.done = reading.kind in FINAL_READINGS
+
+    def event(self, event: TimerEvent) -> None:
+        if self.out is not None:
+            self.out.write(json.dumps(dataclasses.asdict(event)) + "\n")
+        self.summary.readings += 1
 
     def check_time(self) -> None:
         """End a read without device time (health devices) after ``seconds`` of host time."""
@@ -212,7 +220,7 @@ def read(cli: CliContext, /, url: str, seconds: float, out: Path | None, *, as_j
 
     Force plates and grip gauges give CSV over SECONDS of device time; health devices (blood
     pressure, pulse oximeter, thermometer, scale, heart rate) give one JSON line per reading and
-    stop at the first final result or after SECONDS.
+    stop at the first final result or after SECONDS; timers give one JSON line per event.
     """
     device = _open(cli, url)
     stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout

@@ -20,8 +20,8 @@ import click
 
 from simulators.forceplate.device import GkfpPlate, Hx711Plate, PlateConfig, valid_rate
 from simulators.forceplate.faults import EXAMPLE, FaultPlan, parse_faults
-from simulators.forceplate.pty_runner import PtyRunner
 from simulators.human.scenarios import SCENARIOS, generate
+from simulators.pty_runner import PtyRunner
 
 LOOP_S = 300.0
 DEFAULT_RATE_HZ = {"gkfp": 1000, "hx711": 80}

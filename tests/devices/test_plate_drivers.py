@@ -19,8 +19,8 @@ from devices.registry import open_device
 from measures.stabilometry import score_sway
 from simulators.forceplate.device import GkfpPlate, Hx711Plate, PlateConfig
 from simulators.forceplate.faults import FaultPlan
-from simulators.forceplate.pty_runner import PtyRunner
 from simulators.human.scenarios import generate
+from simulators.pty_runner import PtyRunner
 
 
 @dataclass

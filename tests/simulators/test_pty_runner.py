@@ -19,8 +19,8 @@ import serial
 
 from simulators.forceplate.device import GkfpPlate, Hx711Plate, PlateConfig
 from simulators.forceplate.faults import FaultPlan
-from simulators.forceplate.pty_runner import PtyRunner
 from simulators.human.scenarios import generate
+from simulators.pty_runner import PtyRunner
 
 ACK, SAMPLES, STATUS = 0x03, 0x01, 0x02
 

@@ -1,0 +1,1 @@
+"""Simulated timers: a Chronopic box behind a pseudo-terminal."""
