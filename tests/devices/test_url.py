@@ -29,7 +29,7 @@ def test_malformed_urls_are_refused_with_an_example(text: str, fragment: str) ->
 
 
 def test_unknown_protocols_and_options_name_what_exists() -> None:
-    with pytest.raises(DeviceUrlError, match=r"known device URLs: serial://\.\.\.\?protocol=gkfp"):
+    with pytest.raises(DeviceUrlError, match=r"known device URLs: serial://\.\.\.\?protocol=chro"):
         open_device("serial:///dev/ttyACM0?protocol=wii")
     with pytest.raises(DeviceUrlError, match="unknown option 'colour'"):
         open_device("serial:///dev/ttyACM0?protocol=gkfp&colour=red")
