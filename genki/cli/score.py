@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from genki.cli.context import BadInputError
+from genki.cli.score_grip import grip
 from measures.errors import MeasureError
 from measures.filters import FILTERS, Filter
 from measures.results import JsonValue, SwayResult
@@ -207,3 +208,6 @@ def romberg_command(  # noqa: PLR0913 - one parameter per documented option
             click.echo(f"  {key:<28} {_format(value)}")
     if ratios["quality_flags"]:
         click.echo(f"  quality flags: {ratios['quality_flags']}")
+
+
+score.add_command(grip)
