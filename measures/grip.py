@@ -258,3 +258,40 @@ def score_grip(time_s: npt.ArrayLike, force_kgf: npt.ArrayLike) -> GripTrialResu
         fatigue_index_pct=index,
         quality_flags=tuple(sorted(flags, key=list(GripFlag).index)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LiveGrip:
+    """What the live view shows during a trial: the force now and the peak so far (kgf)."""
+
+    force_kgf: float
+    peak_kgf: float
+    elapsed_s: float
+    samples: int
+
+
+class GripStream:
+    """Streaming form of ``score_grip``: live values per block, ``finish()`` equals the batch."""
+
+    def __init__(self) -> None:
+        self._time: list[FloatArray] = []
+        self._force: list[FloatArray] = []
+        self._peak = -np.inf
+        self._samples = 0
+
+    def update(self, time_s: npt.ArrayLike, force_kgf: npt.ArrayLike) -> LiveGrip:
+        """Take the next samples; return the live values."""
+        time, force = as_signal(time_s, "time_s"), as_signal(force_kgf, "force_kgf")
+        check_lengths(1, time_s=time, force_kgf=force)
+        self._time.append(time)
+        self._force.append(force)
+        self._peak = max(self._peak, float(force.max()))
+        self._samples += force.size
+        start = float(self._time[0][0])
+        return LiveGrip(float(force[-1]), self._peak, float(time[-1]) - start, self._samples)
+
+    def finish(self) -> GripTrialResult:
+        """Score the whole trial exactly as ``score_grip`` does."""
+        if not self._time:
+            raise SignalError("no samples were streamed; expected at least 3")
+        return score_grip(np.concatenate(self._time), np.concatenate(self._force))

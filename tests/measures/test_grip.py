@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from measures.errors import NonFiniteSampleError, SignalError, TooFewSamplesError
-from measures.grip import DEFINITIONS_STATUS, GripFlag, score_grip
+from measures.grip import DEFINITIONS_STATUS, GripFlag, GripStream, score_grip
 from simulators.human.grip import grip_trial
 
 # A sustained squeeze at 100 Hz: rest 1 s; 0 → 8 kgf in 0.1 s (80 kgf/s), → 20 kgf at 1.5 s
@@ -176,3 +176,15 @@ def test_random_finite_traces_never_crash_and_the_peak_is_the_largest_sample(
     assert result.peak_kgf == float(force.max())
     for value in result.as_json().values():
         assert not isinstance(value, float) or np.isfinite(value)
+
+
+@given(st.integers(1, 50), st.integers(0, 10_000))
+def test_streaming_finish_equals_the_batch_score(chunk: int, seed: int) -> None:
+    signal = grip_trial("grip-max", seed=seed % 100)
+    stream = GripStream()
+    for start in range(0, signal.time_s.size, chunk):
+        live = stream.update(
+            signal.time_s[start : start + chunk], signal.force_kgf[start : start + chunk]
+        )
+        assert live.peak_kgf == signal.force_kgf[: start + chunk].max()
+    assert stream.finish() == score_grip(signal.time_s, signal.force_kgf)
