@@ -89,6 +89,7 @@ def _stream(device: Device, reader: _Reader) -> None:
 
 PLATE_COLUMNS = "time_s,fl_n,fr_n,bl_n,br_n,fz_n,cop_ml_mm,cop_ap_mm"
 GAUGE_COLUMNS = "time_s,force_kgf,force_n"
+TIMER_COLUMNS = "seq,state,dt_us,device_time_us,first,saturated,after_gap,source"
 FINAL_READINGS = frozenset({"blood_pressure", "plx_spot_check", "temperature", "weight"})
 
 
@@ -148,8 +149,12 @@ class _Reader:
         self.done = reading.kind in FINAL_READINGS
 
     def event(self, event: TimerEvent) -> None:
+        if not self.summary.readings:
+            self._write_header(TIMER_COLUMNS)
         if self.out is not None:
-            self.out.write(json.dumps(dataclasses.asdict(event)) + "\n")
+            values = [getattr(event, name) for name in TIMER_COLUMNS.split(",")]
+            self.out.write(",".join(str(int(v) if isinstance(v, bool) else v) for v in values))
+            self.out.write("\n")
         self.summary.readings += 1
 
     def check_time(self) -> None:
@@ -220,7 +225,7 @@ def read(cli: CliContext, /, url: str, seconds: float, out: Path | None, *, as_j
 
     Force plates and grip gauges give CSV over SECONDS of device time; health devices (blood
     pressure, pulse oximeter, thermometer, scale, heart rate) give one JSON line per reading and
-    stop at the first final result or after SECONDS; timers give one JSON line per event.
+    stop at the first final result or after SECONDS; timers give one CSV row per input change.
     """
     device = _open(cli, url)
     stream = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
