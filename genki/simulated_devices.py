@@ -32,10 +32,12 @@ from simulators.ble.blood_pressure import BloodPressurePeripheral
 from simulators.ble.heart_rate import HeartRatePeripheral
 from simulators.ble.link import LocalLink, new_link
 from simulators.ble.peripheral import Peripheral
+from simulators.ble.progressor import ProgressorFaults, ProgressorPeripheral
 from simulators.ble.pulse_oximeter import PulseOximeterPeripheral
 from simulators.ble.sig_encoding import SigPeripheral
 from simulators.ble.thermometer import ThermometerPeripheral
 from simulators.ble.weight_scale import WeightScalePeripheral
+from simulators.human.grip import grip_trial
 
 COMMON_OPTIONS = frozenset({"seed", "off_after_s", "on_after_s"})
 
@@ -82,6 +84,7 @@ class Emulation:
     peripheral: Peripheral
     profile: str
     scenario: Scenario | None = None
+    truth: object | None = None
 
 
 def _heart_rate(link: LocalLink, options: Options) -> Emulation:
@@ -168,9 +171,42 @@ def _weight_scale(link: LocalLink, options: Options) -> Emulation:
     return Emulation(scale, "weight_scale", measure)
 
 
+def _progressor(link: LocalLink, options: Options) -> Emulation:
+    """Emulate a Progressor replaying a seeded grip trial (simulators.human.grip)."""
+    peak = options.url.option("peak_kgf")
+    try:
+        signal = grip_trial(
+            options.text("scenario", "grip-max"),
+            seed=options.integer("seed", 1),
+            rate_hz=options.number("rate_hz", 80.0),
+            peak_kgf=None if peak is None else options.number("peak_kgf", 0.0),
+        )
+    except ValueError as exc:
+        raise DeviceUrlError(f"{exc} (in {options.url.text!r})") from exc
+    gauge = ProgressorPeripheral(
+        link,
+        signal.time_s,
+        signal.force_kgf,
+        tare_offset_kgf=options.number("tare_offset_kgf", 0.35),
+        speed=options.number("speed", 1.0),
+        faults=ProgressorFaults(
+            drop_every=options.integer("drop_every", 0),
+            garbage_every=options.integer("garbage_every", 0),
+            slow_link_s=options.number("slow_link_s", 0.0),
+            low_power_after=options.integer("low_power_after", 0),
+        ),
+    )
+    return Emulation(gauge, "progressor", truth=signal.truth)
+
+
+PROGRESSOR_OPTIONS = frozenset(
+    {"scenario", "rate_hz", "peak_kgf", "tare_offset_kgf", "speed", "drop_every",
+     "garbage_every", "slow_link_s", "low_power_after"}
+)  # fmt: skip
 VITALS_FAULTS = frozenset({"garbage", "slow_link_s"})
 EMULATIONS: Mapping[str, tuple[frozenset[str], Callable[[LocalLink, Options], Emulation]]] = {
     "heart-rate": (frozenset({"bpm", "seconds"}), _heart_rate),
+    "progressor": (PROGRESSOR_OPTIONS, _progressor),
     "blood-pressure": (
         VITALS_FAULTS | {"systolic", "diastolic", "pulse", "inflation_s"},
         _blood_pressure,

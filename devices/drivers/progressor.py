@@ -84,10 +84,25 @@ class ProgressorSession:
         transport.write(encode_command(Command.START_WEIGHT_MEAS))
         if self.device_tare:
             transport.write(encode_command(Command.TARE_SCALE))
+            self._discard_untared(transport)
             self._tare_samples, self._tare_until_s, self.tare_check = [], None, None
         self._last_samples_ns = time.monotonic_ns()
         frames, self._pending = self._pending, []
         return frames
+
+    def _discard_untared(self, transport: BleTransport) -> None:
+        """Drop the samples that arrived before the tare took effect.
+
+        The tare is written with response and notifications arrive in order, so every sample
+        notified before the device applied the tare has been received when the write returns.
+        """
+        index = self._counters.next_sample_index
+        for notification in transport.read():
+            untared: list[Frame] = []
+            self._notification(notification, untared)
+            self._pending.extend(f for f in untared if not isinstance(f, GaugeBlock))
+        self._decoder.reset_stream()
+        self._counters.next_sample_index = index
 
     def _query(self, transport: BleTransport, command: Command) -> object:
         self._decoder.expect(command)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from genki_home import GenkiHome
+
+from simulators.human.grip import grip_trial
 
 
 def test_a_heart_rate_strap_is_read_as_json_lines(home: GenkiHome) -> None:
@@ -63,3 +66,18 @@ def test_garbage_from_a_device_is_counted_and_dropped(home: GenkiHome) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.stderr.splitlines()[-1])["parse_failures"] == 3
     assert [json.loads(line)["weight_kg"] for line in result.stdout.splitlines()] == [60.0]
+
+
+def test_a_grip_trial_recorded_from_the_emulated_gauge_is_scored(
+    home: GenkiHome, tmp_path: Path
+) -> None:
+    trial = tmp_path / "g.csv"
+    url = "ble+sim://progressor?scenario=grip-max&seed=3&speed=4"
+    result = home.run("devices", "read", url, "--seconds", "8", "--out", str(trial))
+    assert result.exit_code == 0, result.output
+    assert trial.read_text().splitlines()[0] == "time_s,force_kgf,force_n"
+    scored = home.run("score", "grip", "--input", str(trial), "--sex", "F", "--json")
+    assert scored.exit_code == 0, scored.output
+    peak = json.loads(scored.output)["trials"][0]["peak_kgf"]
+    truth = grip_trial("grip-max", seed=3).truth.peak_kgf
+    assert abs(peak - truth) <= 0.1
