@@ -86,6 +86,11 @@ class StreamingDriver(Generic[TransportT]):
         self.error: str = ""
 
     @property
+    def transport(self) -> TransportT:
+        """The port or peripheral the driver reads (with its counters)."""
+        return self._transport
+
+    @property
     def session(self) -> Session[TransportT]:
         """The protocol session (what the device reported, its counters)."""
         return self._session

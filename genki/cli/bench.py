@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from genki.cli.bench_acquisition import acquisition
+from genki.cli.bench_ble import ble
 from genki.cli.bench_sway import sway
 
 
@@ -14,4 +15,5 @@ def bench() -> None:
 
 
 bench.add_command(acquisition)
+bench.add_command(ble)
 bench.add_command(sway)

@@ -62,14 +62,14 @@ class ProgressorFaults:
 
 @dataclass
 class SentTrace:
-    """Ground truth: every sample notified (kgf as float32, device µs) and when it left."""
+    """Ground truth: every sample notified (kgf as float32, device µs) and when each left."""
 
     weights_kgf: list[float] = field(default_factory=list)
     timestamps_us: list[int] = field(default_factory=list)
     notifications: int = 0
     dropped_samples: int = 0
     garbage: int = 0
-    sent_mono_ns: list[int] = field(default_factory=list)  # per notification, first sample's
+    sent_at_ns: dict[int, int] = field(default_factory=dict)  # first sample's µs -> host clock
 
 
 class ProgressorPeripheral(Peripheral):
@@ -163,25 +163,27 @@ class ProgressorPeripheral(Peripheral):
         return self._clock_start_us + round((time.monotonic() - self._clock0) * 1e6)
 
     async def _replay(self) -> None:
-        """Send every sample when it is due, packed as the MTU allows; then zeros until STOP."""
+        """Send the samples as they fall due, in full notifications; then zeros until STOP.
+
+        A notification leaves when it is full (as many samples as the MTU allows), so at the
+        default MTU a 80 Hz stream is 40 notifications of 2 samples per second.
+        """
         first_us = self._device_us()
         period_us = self.period_s * 1e6
         started = time.monotonic()
         k = 0
         while True:
+            per_notification = max(1, self.max_payload() // _SAMPLE.size)
             elapsed_us = (time.monotonic() - started) * 1e6 * self.speed
             due = int(elapsed_us // period_us) + 1
-            per_notification = max(1, self.max_payload() // _SAMPLE.size)
-            while k < due:
-                count = min(per_notification, due - k)
-                samples = [
-                    self._sample(j, first_us + round(j * period_us)) for j in range(k, k + count)
-                ]
-                k += count
-                await self._send(samples)
-            await asyncio.sleep(
-                max(0.0, (k * period_us / self.speed / 1e6) - (time.monotonic() - started))
-            )
+            while due - k >= per_notification:
+                indices = range(k, k + per_notification)
+                await self._send(
+                    [self._sample(j, first_us + round(j * period_us)) for j in indices]
+                )
+                k += per_notification
+            full_at_s = (k + per_notification - 1) * period_us / self.speed / 1e6
+            await asyncio.sleep(max(0.0, full_at_s - (time.monotonic() - started)))
 
     def _sample(self, index: int, device_us: int) -> tuple[float, int]:
         force = self.force_kgf[index] if index < self.force_kgf.size else 0.0
@@ -198,7 +200,7 @@ class ProgressorPeripheral(Peripheral):
             trace.dropped_samples += len(samples)
             return
         payload = b"".join(_SAMPLE.pack(w, t) for w, t in samples)
-        trace.sent_mono_ns.append(time.monotonic_ns())
+        trace.sent_at_ns[samples[0][1]] = time.monotonic_ns()
         await self.notify(self.data_point, bytes([1, len(payload)]) + payload)
         for weight, stamp in samples:
             trace.weights_kgf.append(weight)

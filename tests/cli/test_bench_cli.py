@@ -13,3 +13,12 @@ def test_bench_acquisition_prints_its_figures_as_json(home: GenkiHome) -> None:
     figures = json.loads(result.output.strip().splitlines()[-1])
     assert {"cpu_percent_one_core", "samples_lost", "samples"} <= set(figures)
     assert figures["samples"] > 0
+
+
+def test_bench_ble_prints_throughput_and_latency_as_json(home: GenkiHome) -> None:
+    result = home.run("bench", "ble", "--seconds", "1.5", "--json")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert {"notifications_per_s", "latency_p50_ms", "latency_p99_ms"} <= set(figures)
+    assert figures["notifications_per_s"] > 0
+    assert figures["latency_notifications"] > 0
