@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ from devices.transports.ble import BleBackend, ble_loop
 from devices.url import DeviceUrl, parse_device_url
 from simulators.ble.bleak_backend import BumbleClient, BumbleScanner
 from simulators.ble.blood_pressure import BloodPressurePeripheral
+from simulators.ble.force_plate import BleForcePlatePeripheral
 from simulators.ble.heart_rate import HeartRatePeripheral
 from simulators.ble.link import LocalLink, new_link
 from simulators.ble.peripheral import Peripheral
@@ -37,7 +39,10 @@ from simulators.ble.pulse_oximeter import PulseOximeterPeripheral
 from simulators.ble.sig_encoding import SigPeripheral
 from simulators.ble.thermometer import ThermometerPeripheral
 from simulators.ble.weight_scale import WeightScalePeripheral
+from simulators.forceplate.device import GkfpPlate, PlateConfig
+from simulators.forceplate.faults import parse_faults
 from simulators.human.grip import grip_trial
+from simulators.human.scenarios import generate
 
 COMMON_OPTIONS = frozenset({"seed", "off_after_s", "on_after_s"})
 
@@ -199,6 +204,31 @@ def _progressor(link: LocalLink, options: Options) -> Emulation:
     return Emulation(gauge, "progressor", truth=signal.truth)
 
 
+def _force_plate(link: LocalLink, options: Options) -> Emulation:
+    """Emulate a GKFP/1 plate over BLE (default 250 Hz) under a seeded person."""
+    name = options.text("scenario", "quiet-eo")
+    try:
+        signal = generate(
+            name,
+            rate_hz=1000.0,
+            duration_s=options.number("duration_s", 60.0),
+            seed=options.integer("seed", 1),
+            frail=options.text("profile", "robust") == "frail",
+        )
+        config = PlateConfig(
+            serial="GKFP-SIM0001",
+            rate_hz=options.integer("rate", 250),
+            faults=parse_faults(options.text("faults", "")),
+            seed=options.integer("seed", 1),
+        )
+    except ValueError as exc:
+        raise DeviceUrlError(f"{exc} (in {options.url.text!r})") from exc
+    plate = BleForcePlatePeripheral(
+        link, GkfpPlate(signal, config), slow_link_s=options.number("slow_link_s", 0.0)
+    )
+    return Emulation(plate, "gkfp", truth=signal.ground_truth)
+
+
 PROGRESSOR_OPTIONS = frozenset(
     {"scenario", "rate_hz", "peak_kgf", "tare_offset_kgf", "speed", "drop_every",
      "garbage_every", "slow_link_s", "low_power_after"}
@@ -207,6 +237,10 @@ VITALS_FAULTS = frozenset({"garbage", "slow_link_s"})
 EMULATIONS: Mapping[str, tuple[frozenset[str], Callable[[LocalLink, Options], Emulation]]] = {
     "heart-rate": (frozenset({"bpm", "seconds"}), _heart_rate),
     "progressor": (PROGRESSOR_OPTIONS, _progressor),
+    "force-plate": (
+        frozenset({"scenario", "duration_s", "profile", "rate", "faults", "slow_link_s"}),
+        _force_plate,
+    ),
     "blood-pressure": (
         VITALS_FAULTS | {"systolic", "diastolic", "pulse", "inflation_s"},
         _blood_pressure,
@@ -279,6 +313,7 @@ def open_simulated_ble(url: DeviceUrl, lookup: CalibrationLookup | None) -> Simu
             f"no emulated BLE device {url.location!r}; expected one of "
             f"{', '.join(sorted(EMULATIONS))}, e.g. ble+sim://progressor?scenario=grip-max&seed=3"
         )
+    logging.getLogger("bumble").setLevel(logging.ERROR)  # link teardown chatter, not news
     allowed, build = EMULATIONS[url.location]
     options = Options(url, allowed)
     link = ble_loop().run(_new_link(), timeout=10)
