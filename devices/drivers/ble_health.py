@@ -13,9 +13,9 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from devices.drivers.plate_frames import StreamCounters, status_frame
+from devices.drivers.plate_frames import CountedSession, StreamCounters
 from devices.errors import DeviceUrlError, ProtocolError
-from devices.frames import ConnectionState, DeviceStatus, Frame, VitalsMeasurement, VitalsReading
+from devices.frames import ConnectionState, Frame, VitalsMeasurement, VitalsReading
 from devices.protocols.ble_health import (
     SERVICES,
     decode_blood_pressure_measurement,
@@ -78,7 +78,7 @@ def service_uuid(profile: HealthProfile) -> str:
     return uuid128(SERVICES[profile.service])
 
 
-class HealthSession:
+class HealthSession(CountedSession):
     """Decodes a health device's measurements into readings; counts what it must reject."""
 
     def __init__(self, device_id: str, profile: HealthProfile) -> None:
@@ -129,7 +129,3 @@ class HealthSession:
 
     def close_stream(self, transport: BleTransport) -> None:
         """Nothing to stop."""
-
-    def status(self, state: ConnectionState, t_mono_ns: int, message: str = "") -> DeviceStatus:
-        """Return a status frame with the rejected-value count."""
-        return status_frame(self.device_id, self._counters, state, t_mono_ns, message=message)

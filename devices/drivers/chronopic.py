@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from devices.drivers.plate_frames import StreamCounters, status_frame
+from devices.drivers.plate_frames import CountedSession, StreamCounters
 from devices.errors import DeviceTimeoutError
-from devices.frames import ConnectionState, DeviceStatus, Frame, TimerEvent
+from devices.frames import Frame, TimerEvent
 from devices.protocols.chronopic import (
     BAUDRATE,
     ChronopicDecoder,
@@ -34,7 +34,7 @@ URL_OPTIONS = frozenset({"protocol", "baudrate"})
 DEFAULT_BAUDRATE = BAUDRATE
 
 
-class ChronopicSession:
+class ChronopicSession(CountedSession):
     """One Chronopic box: probe, initial state, events and resynchronisation."""
 
     def __init__(self, url: DeviceUrl) -> None:
@@ -126,12 +126,3 @@ class ChronopicSession:
 
     def close_stream(self, transport: ByteTransport) -> None:
         """Nothing to stop: the box only reports changes."""
-
-    def status(self, state: ConnectionState, t_mono_ns: int, message: str = "") -> DeviceStatus:
-        """Return a status frame with this connection's totals."""
-        return status_frame(self.device_id, self._counters, state, t_mono_ns, message=message)
-
-    def _status(self, t_mono_ns: int, **details: int | bool | str) -> DeviceStatus:
-        return status_frame(
-            self.device_id, self._counters, ConnectionState.STREAMING, t_mono_ns, **details
-        )

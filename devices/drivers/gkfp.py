@@ -15,9 +15,9 @@ from collections.abc import Callable
 import numpy as np
 
 from devices.calibration import PlateCalibration
-from devices.drivers.plate_frames import StreamCounters, force_block, status_frame
+from devices.drivers.plate_frames import CountedSession, StreamCounters, force_block
 from devices.errors import DeviceTimeoutError, DeviceUnavailableError, DeviceUrlError
-from devices.frames import ConnectionState, DeviceStatus, Frame
+from devices.frames import Frame
 from devices.protocols.gkfp import (
     AckFrame,
     Discontinuity,
@@ -55,7 +55,7 @@ def parse_spacing(text: str, url: DeviceUrl) -> tuple[float, float]:
     return spacing
 
 
-class GkfpSession:
+class GkfpSession(CountedSession):
     """The GKFP/1 protocol for one plate: opening sequence, decoding, stall check."""
 
     def __init__(self, url: DeviceUrl, calibration_lookup: CalibrationLookup | None = None) -> None:
@@ -223,12 +223,3 @@ class GkfpSession:
     def close_stream(self, transport: ByteTransport) -> None:
         """Send STOP before closing the port (no wait: the port closes anyway)."""
         transport.write(encode_command("STOP"))
-
-    def status(self, state: ConnectionState, t_mono_ns: int, message: str = "") -> DeviceStatus:
-        """Return a status frame with this stream's totals."""
-        return status_frame(self.device_id, self._counters, state, t_mono_ns, message=message)
-
-    def _status(self, t_mono_ns: int, **details: int | bool | str) -> DeviceStatus:
-        return status_frame(
-            self.device_id, self._counters, ConnectionState.STREAMING, t_mono_ns, **details
-        )

@@ -16,9 +16,9 @@ import numpy as np
 
 from devices.calibration import PlateCalibration
 from devices.drivers.gkfp import parse_spacing
-from devices.drivers.plate_frames import StreamCounters, force_block, status_frame
+from devices.drivers.plate_frames import CountedSession, StreamCounters, force_block
 from devices.errors import DeviceUrlError
-from devices.frames import ConnectionState, DeviceStatus, Frame
+from devices.frames import Frame
 from devices.protocols.hx711 import (
     Discontinuity,
     Gap,
@@ -79,7 +79,7 @@ def url_calibration(url: DeviceUrl, units: str) -> PlateCalibration:
     )
 
 
-class Hx711Session:
+class Hx711Session(CountedSession):
     """The HX711 line protocol for one plate: startup wait, decoding, calibration."""
 
     def __init__(self, url: DeviceUrl, calibration_lookup: CalibrationLookup | None = None) -> None:
@@ -160,12 +160,3 @@ class Hx711Session:
 
     def close_stream(self, transport: ByteTransport) -> None:
         """Nothing to stop: the board streams until the port closes."""
-
-    def status(self, state: ConnectionState, t_mono_ns: int, message: str = "") -> DeviceStatus:
-        """Return a status frame with this stream's totals."""
-        return status_frame(self.device_id, self._counters, state, t_mono_ns, message=message)
-
-    def _status(self, t_mono_ns: int, **details: int | bool | str) -> DeviceStatus:
-        return status_frame(
-            self.device_id, self._counters, ConnectionState.STREAMING, t_mono_ns, **details
-        )

@@ -1,4 +1,4 @@
-"""Shared by the force-plate sessions: calibrated blocks and counter-carrying status frames."""
+"""Shared by the device sessions: calibrated plate blocks and counter-carrying status frames."""
 
 from __future__ import annotations
 
@@ -71,3 +71,20 @@ def status_frame(
         bytes_discarded=counters.bytes_discarded,
         **details,  # type: ignore[arg-type]
     )
+
+
+class CountedSession:
+    """A session's identity and counters, and the status frames that carry them."""
+
+    device_id: str
+    _counters: StreamCounters
+
+    def status(self, state: ConnectionState, t_mono_ns: int, message: str = "") -> DeviceStatus:
+        """Return a status frame with this stream's totals."""
+        return status_frame(self.device_id, self._counters, state, t_mono_ns, message=message)
+
+    def _status(self, t_mono_ns: int, **details: int | bool | str) -> DeviceStatus:
+        """Return a streaming-state status frame for one event (a gap, rejected bytes)."""
+        return status_frame(
+            self.device_id, self._counters, ConnectionState.STREAMING, t_mono_ns, **details
+        )

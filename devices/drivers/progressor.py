@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from devices.drivers.plate_frames import StreamCounters, status_frame
+from devices.drivers.plate_frames import CountedSession, StreamCounters
 from devices.errors import DeviceTimeoutError, DeviceUnavailableError, ProtocolError
-from devices.frames import ConnectionState, DeviceStatus, Frame, GaugeBlock
+from devices.frames import Frame, GaugeBlock
 from devices.protocols.progressor import (
     CONTROL_POINT_UUID,
     DATA_POINT_UUID,
@@ -57,7 +57,7 @@ class TareCheck:
         return abs(self.mean_kg) <= TARE_MEAN_LIMIT_KG and self.sd_kg < TARE_SD_LIMIT_KG
 
 
-class ProgressorSession:
+class ProgressorSession(CountedSession):
     """One Progressor: opening sequence, decoding into blocks, stall check."""
 
     notify_uuids = (DATA_POINT_UUID,)
@@ -216,12 +216,3 @@ class ProgressorSession:
     def close_stream(self, transport: BleTransport) -> None:
         """Stop streaming (§2 step 6)."""
         transport.write(encode_command(Command.STOP_WEIGHT_MEAS))
-
-    def status(self, state: ConnectionState, t_mono_ns: int, message: str = "") -> DeviceStatus:
-        """Return a status frame with this stream's totals."""
-        return status_frame(self.device_id, self._counters, state, t_mono_ns, message=message)
-
-    def _status(self, t_mono_ns: int, **details: int | bool | str) -> DeviceStatus:
-        return status_frame(
-            self.device_id, self._counters, ConnectionState.STREAMING, t_mono_ns, **details
-        )

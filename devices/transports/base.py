@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Protocol
+
+from devices.errors import DeviceUnavailableError
 
 
 class ByteTransport(Protocol):
@@ -22,3 +26,15 @@ class ByteTransport(Protocol):
 
     def write(self, data: bytes) -> None:
         """Write all of ``data``."""
+
+
+def retry_open(open_: Callable[[], None], *, retry_interval_s: float, deadline_s: float) -> bool:
+    """Call ``open_`` until it succeeds or ``deadline_s`` (monotonic) passes; True when open."""
+    while time.monotonic() < deadline_s:
+        try:
+            open_()
+        except DeviceUnavailableError:
+            time.sleep(retry_interval_s)
+        else:
+            return True
+    return False

@@ -32,6 +32,7 @@ from bleak.exc import BleakError
 from bleak_retry_connector import establish_connection
 
 from devices.errors import DeviceTimeoutError, DeviceUnavailableError
+from devices.transports.base import retry_open
 
 T = TypeVar("T")
 
@@ -190,14 +191,7 @@ class BleTransport:
     def reopen(self, *, retry_interval_s: float, deadline_s: float) -> bool:
         """Close and try to connect again until ``deadline_s`` (monotonic); True when connected."""
         self.close()
-        while time.monotonic() < deadline_s:
-            try:
-                self.open()
-            except DeviceUnavailableError:
-                time.sleep(retry_interval_s)
-            else:
-                return True
-        return False
+        return retry_open(self.open, retry_interval_s=retry_interval_s, deadline_s=deadline_s)
 
     def read(self) -> list[Notification]:
         """Return the notifications received so far (waiting at most the read timeout for one)."""

@@ -8,11 +8,11 @@ DeviceUnavailableError, and ``reopen`` retries until the port is back or the cal
 from __future__ import annotations
 
 import logging
-import time
 
 import serial
 
 from devices.errors import DeviceUnavailableError
+from devices.transports.base import retry_open
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -55,14 +55,7 @@ class SerialTransport:
     def reopen(self, *, retry_interval_s: float, deadline_s: float) -> bool:
         """Close and try to open again until ``deadline_s`` (monotonic); True when open."""
         self.close()
-        while time.monotonic() < deadline_s:
-            try:
-                self.open()
-            except DeviceUnavailableError:
-                time.sleep(retry_interval_s)
-            else:
-                return True
-        return False
+        return retry_open(self.open, retry_interval_s=retry_interval_s, deadline_s=deadline_s)
 
     def read(self, size: int = 65536) -> bytes:
         """Return the bytes available now (waiting at most the read timeout for the first)."""
