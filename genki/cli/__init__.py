@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from genki import __version__
+from genki.cli.battery import battery_group
 from genki.cli.bench import bench
 from genki.cli.config_cmd import config_group
 from genki.cli.context import CliContext
@@ -42,6 +43,7 @@ def cli(ctx: click.Context, config_path: Path | None, lang: str | None) -> None:
 
 
 cli.add_command(residents)
+cli.add_command(battery_group)
 cli.add_command(bench)
 cli.add_command(config_group)
 cli.add_command(devices)
