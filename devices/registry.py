@@ -36,6 +36,7 @@ DRIVERS: dict[tuple[str, str], str] = {
             "weight_scale",
         )
     },
+    ("manual", ""): "devices.drivers.manual_timer:open_manual_timer",
     # Emulated peripherals are composed at the top layer: devices/ never imports simulators/.
     ("ble+sim", ""): "genki.simulated_devices:open_simulated_ble",
 }
