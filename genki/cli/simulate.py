@@ -1,5 +1,8 @@
 """``genki simulate``: run a simulated device standalone; the first line on stdout is its URL.
 
+``genki simulate timer`` puts a simulated Chronopic box behind a pseudo-terminal, with photocell
+gates and a seeded walker; at exit one line on stderr gives the walker's true crossing times.
+
 ``genki simulate forceplate`` puts a simulated force plate (GKFP/1 or HX711, simulators/) behind
 a pseudo-terminal, prints ``serial://<path>?protocol=gkfp`` (an HX711 URL also carries the
 calibration, geometry and startup wait its adapter needs) and streams in real time until
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from types import FrameType
 
@@ -21,7 +25,9 @@ import click
 from simulators.forceplate.device import GkfpPlate, Hx711Plate, PlateConfig, valid_rate
 from simulators.forceplate.faults import EXAMPLE, FaultPlan, parse_faults
 from simulators.human.scenarios import SCENARIOS, generate
+from simulators.human.walk import walk_through_gates
 from simulators.pty_runner import PtyRunner
+from simulators.timer.chronopic import TimerFaults, beam_box
 
 LOOP_S = 300.0
 DEFAULT_RATE_HZ = {"gkfp": 1000, "hx711": 80}
@@ -65,9 +71,7 @@ def _url(protocol: str, runner: PtyRunner, config: PlateConfig) -> str:
     )
 
 
-def _run_until_stopped(
-    runner: PtyRunner, protocol: str, config: PlateConfig, duration_s: float | None
-) -> None:
+def _run_until_stopped(runner: PtyRunner, url: Callable[[], str], duration_s: float | None) -> None:
     """Start, print the URL, wait for the duration or a signal, stop."""
     stopped = threading.Event()
 
@@ -77,9 +81,7 @@ def _run_until_stopped(
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         runner.start()
-        click.echo(
-            _url(protocol, runner, config)
-        )  # click.echo flushes: whoever started us can read the URL at once
+        click.echo(url())  # click.echo flushes: whoever started us can read the URL at once
         stopped.wait(timeout=duration_s)
     finally:
         runner.stop()
@@ -141,5 +143,53 @@ def forceplate(  # noqa: PLR0913 - one parameter per option
         config = replace(config, startup_delay_s=startup_wait)
         plate = Hx711Plate(person, config)
     runner = PtyRunner(plate, unplug=faults.unplug, rate_hz=rate)
-    _run_until_stopped(runner, protocol, config, duration)
+    _run_until_stopped(runner, lambda: _url(protocol, runner, config), duration)
     click.echo(plate.injected.summary(), err=True)
+
+
+def _indices(_ctx: click.Context, _param: click.Parameter, value: str) -> frozenset[int]:
+    try:
+        return frozenset(int(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r}; expected event numbers such as 2,5") from None
+
+
+@simulate.command()
+@click.option("--gates", default="0,4", show_default=True, help="Gate positions along the walk, m.")
+@click.option("--speed", type=click.FloatRange(0.05, 3.0), default=0.9, show_default=True)
+@click.option("--start-s", type=click.FloatRange(min=0), default=3.0, show_default=True)
+@click.option("--blocked-state", type=click.IntRange(0, 1), default=1, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--drop", callback=_indices, default="", help="Event frames to lose, e.g. 2,5.")
+@click.option("--invalid", callback=_indices, default="", help="Event frames to corrupt.")
+@click.option("--duration", type=click.FloatRange(min=0.1), help="Seconds [until stopped].")
+def timer(  # noqa: PLR0913 - one parameter per option
+    *,
+    gates: str,
+    speed: float,
+    start_s: float,
+    blocked_state: int,
+    seed: int,
+    drop: frozenset[int],
+    invalid: frozenset[int],
+    duration: float | None,
+) -> None:
+    """Simulate a Chronopic timer with photocell gates and a walker; prints its device URL first."""
+    try:
+        positions = tuple(float(part) for part in gates.split(","))
+        walk = walk_through_gates(
+            seed=seed, gate_positions_m=positions, speed_m_s=speed, start_s=start_s
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--gates/--speed") from exc
+    faults = TimerFaults(drop=drop, invalid=invalid)
+    box = beam_box(walk.changes, blocked_state=blocked_state, faults=faults, seed=seed)
+    runner = PtyRunner(box)
+    _run_until_stopped(runner, lambda: f"serial://{runner.path}?protocol=chronopic", duration)
+    truth = walk.truth
+    click.echo(
+        f"walker: {truth.speed_m_s:.4f} m/s, crossings at "
+        + ", ".join(f"{t:.6f}" for t in truth.crossing_times_s)
+        + f" s; walking time {truth.walking_time_s:.6f} s",
+        err=True,
+    )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,3 +71,24 @@ def test_bad_gates_are_named(home: GenkiHome, tmp_path: Path) -> None:
     result = home.run("score", "gait", "--input", str(events), "--gates", "4,0")
     assert result.exit_code == 2
     assert "expected two or more gate positions" in result.output
+
+
+def test_the_standalone_timer_simulator_is_timed_within_10_ms(
+    home: GenkiHome, tmp_path: Path
+) -> None:
+    command = [
+        sys.executable, "-m", "genki", "simulate", "timer", "--gates", "0,2", "--speed", "1.2",
+        "--start-s", "1.0", "--seed", "7", "--duration", "5",
+    ]  # fmt: skip
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as sim:
+        assert sim.stdout is not None
+        url = sim.stdout.readline().strip()
+        events = tmp_path / "walk.csv"
+        result = home.run("devices", "read", url, "--seconds", "3.5", "--out", str(events))
+        assert result.exit_code == 0, result.output
+        _, stderr = sim.communicate(timeout=15)
+    truth_s = float(re.search(r"walking time ([0-9.]+) s", stderr).group(1))  # type: ignore[union-attr]
+    scored = home.run("score", "gait", "--input", str(events), "--gates", "0,2", "--json")
+    assert json.loads(scored.output)["total_time_s"] == pytest.approx(truth_s, abs=0.010)
