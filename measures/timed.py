@@ -1,4 +1,4 @@
-"""Manually timed tests and lap counting, pure: a stopwatch and the 6-minute walk.
+"""Manually timed tests, mat and lap counting, pure: a stopwatch, seat-mat stands, 6-minute walk.
 
 Stopwatch (TUG and any test timed by hand, REFERENCE.md §3): a start press and a stop press,
 from the on-screen buttons or a USB button, give the time between them. More or fewer presses,
@@ -32,6 +32,8 @@ class TimedFlag(StrEnum):
     """The walk ended before 6 minutes (the distance is what was walked)."""
     NO_LAPS = "no_laps"
     """No lap pass was recorded."""
+    INCOMPLETE_REPETITION = "incomplete_repetition"
+    """The last stand had not come back to the seat when the recording ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,31 @@ def stopwatch(press_times_s: Sequence[float]) -> StopwatchResult:
     if len(presses) != 2 or presses[1] <= presses[0]:
         return StopwatchResult(None, (TimedFlag.WRONG_PRESS_COUNT,))
     return StopwatchResult(presses[1] - presses[0], ())
+
+
+@dataclass(frozen=True, slots=True)
+class MatStands:
+    """Stands counted from a seat contact mat: when the seat was left and taken again (s)."""
+
+    count: int
+    seat_off_s: tuple[float, ...]
+    seat_on_s: tuple[float, ...]
+    flags: tuple[TimedFlag, ...]
+    algorithm_version: str = ALGORITHM_VERSION
+
+
+def mat_stands(
+    states: Sequence[int], device_time_s: Sequence[float], *, loaded_state: int = 1
+) -> MatStands:
+    """Count stands from a seat mat's changes (chronopic-timer.md §6.4): each unloading is one.
+
+    A stand that has not come back to the seat by the end is counted and flagged incomplete.
+    """
+    offs = [t for s, t in zip(states, device_time_s, strict=True) if s != loaded_state]
+    ons = [t for s, t in zip(states, device_time_s, strict=True) if s == loaded_state]
+    ons = [t for t in ons if offs and t > offs[0]]
+    flags = (TimedFlag.INCOMPLETE_REPETITION,) if len(ons) < len(offs) else ()
+    return MatStands(len(offs), tuple(offs), tuple(ons), flags)
 
 
 def six_minute_walk(

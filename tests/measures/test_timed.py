@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from measures.timed import TimedFlag, six_minute_walk, stopwatch
+from measures.timed import TimedFlag, mat_stands, six_minute_walk, stopwatch
+from simulators.human.seat_mat import chair_stands_on_mat
 
 
 def test_a_start_and_a_stop_give_the_time_between() -> None:
@@ -60,3 +61,17 @@ def test_bad_entries_name_what_is_expected() -> None:
         start_s=0, pass_times_s=[], lap_length_m=30, final_partial_m=5, protocol="ats_clinical"
     )
     assert no_laps.flags == (TimedFlag.NO_LAPS,)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_stands_on_a_seat_mat_are_counted_exactly(seed: int) -> None:
+    mat = chair_stands_on_mat(seed=seed, repetitions=5)
+    states = [int(loaded) for _, loaded in mat.changes]
+    times = [t for t, _ in mat.changes]
+    stands = mat_stands(states, times)
+    assert stands.count == 5
+    assert stands.seat_off_s == pytest.approx(mat.truth.seat_off_s)
+    assert stands.seat_on_s == pytest.approx(mat.truth.seat_on_s)
+    assert stands.flags == ()
+    unfinished = mat_stands(states[:-1], times[:-1])
+    assert (unfinished.count, unfinished.flags) == (5, (TimedFlag.INCOMPLETE_REPETITION,))
