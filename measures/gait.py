@@ -13,7 +13,11 @@ of the time line between the first and the last crossing, each crossing shorter 
 every speed within 0.05–3.0 m/s (limits are defaults for the measurement protocol to confirm).
 
 Gait speed over 4 m is the SPPB course (REFERENCE.md §2.2; the faster of two trials counts, which
-the battery scorer applies); the same function times any distance and split course (§6.3).
+the battery scorer applies); the same function times any distance and split course (§6.3). With
+an acceleration zone the first gate stands that far after the start line; without one it stands
+on the start line and the walker starts just behind its beam. Either way the time runs from the
+first gate's cut, so the zone is part of the course description (``acceleration_zone_m`` in the
+result), not of the arithmetic.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class GateTrial:
     total_time_s: float | None
     mean_speed_m_s: float | None
     flags: tuple[GateFlag, ...]
+    acceleration_zone_m: float = 0.0
     algorithm_version: str = ALGORITHM_VERSION
 
     @property
@@ -109,7 +114,12 @@ def find_crossings(
     return tuple(crossings)
 
 
-def time_gates(crossings: Sequence[Crossing], gate_positions_m: Sequence[float]) -> GateTrial:
+def time_gates(
+    crossings: Sequence[Crossing],
+    gate_positions_m: Sequence[float],
+    *,
+    acceleration_zone_m: float = 0.0,
+) -> GateTrial:
     """Split times and speeds over gates at ``gate_positions_m`` (§6.2 steps 2-5, §6.3).
 
     Every event after the first crossing's first cut belongs to a later crossing, so the time
@@ -121,7 +131,7 @@ def time_gates(crossings: Sequence[Crossing], gate_positions_m: Sequence[float])
     flags: list[GateFlag] = []
     if len(crossings) != len(positions):
         flags.append(GateFlag.WRONG_CROSSING_COUNT)
-        return GateTrial(tuple(crossings), (), (), None, None, tuple(flags))
+        return GateTrial(tuple(crossings), (), (), None, None, tuple(flags), acceleration_zone_m)
     starts = [c.start_s for c in crossings]
     if not all(c.continuous for c in crossings[1:]):
         flags.append(GateFlag.BROKEN_TIME_LINE)
@@ -140,4 +150,6 @@ def time_gates(crossings: Sequence[Crossing], gate_positions_m: Sequence[float])
         flags.append(GateFlag.SPEED_OUT_OF_RANGE)
     total = starts[-1] - starts[0]
     mean_speed = (positions[-1] - positions[0]) / total if total > 0 else None
-    return GateTrial(tuple(crossings), splits, speeds, total, mean_speed, tuple(flags))
+    return GateTrial(
+        tuple(crossings), splits, speeds, total, mean_speed, tuple(flags), acceleration_zone_m
+    )

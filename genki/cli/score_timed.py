@@ -66,12 +66,21 @@ def _emit(values: dict[str, Any], *, as_json: bool) -> None:
 @click.option("--gates", "gates_text", default="0,4", show_default=True, help="Gate positions, m.")
 @click.option("--blocked-state", type=click.IntRange(0, 1), default=1, show_default=True)
 @click.option("--merge-window", type=click.FloatRange(min=0.0), default=MERGE_WINDOW_S)
+@click.option("--acceleration-zone", type=click.FloatRange(min=0.0), default=0.0, show_default=True,
+              help="Metres walked before the first gate (recorded with the result).")  # fmt: skip
 @JSON
 def gait(
-    path: Path, *, gates_text: str, blocked_state: int, merge_window: float, as_json: bool
+    path: Path,
+    *,
+    gates_text: str,
+    blocked_state: int,
+    merge_window: float,
+    acceleration_zone: float,
+    as_json: bool,
 ) -> None:
     """Time a walk between photocell gates: splits and speeds (a 4 m course for the SPPB)."""
-    trial = time_gates(_crossings(path, blocked_state, merge_window), _gates(gates_text))
+    crossings = _crossings(path, blocked_state, merge_window)
+    trial = time_gates(crossings, _gates(gates_text), acceleration_zone_m=acceleration_zone)
     values = dataclasses.asdict(trial)
     values["crossings"] = len(trial.crossings)
     values["valid"] = trial.valid
