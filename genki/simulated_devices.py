@@ -44,6 +44,9 @@ from simulators.forceplate.faults import parse_faults
 from simulators.human.grip import grip_trial
 from simulators.human.scenarios import generate
 
+# The ATT MTU of emulated links: the 23-byte default (2 Progressor samples per notification),
+# because how many samples a real Progressor packs is unverified (tindeq-progressor.md §4.2).
+SIM_MTU = 23
 COMMON_OPTIONS = frozenset({"seed", "off_after_s", "on_after_s"})
 
 
@@ -257,7 +260,9 @@ class SimulatedBleDevice:
     def __init__(self, emulation: Emulation, options: Options, lookup: CalibrationLookup | None):
         self.emulation = emulation
         self.peripheral = emulation.peripheral
-        backend = BleBackend(BumbleScanner, BumbleClient, {"link": self.peripheral.link})
+        backend = BleBackend(
+            BumbleScanner, BumbleClient, {"link": self.peripheral.link, "mtu": SIM_MTU}
+        )
         url = parse_device_url(f"ble://name:{self.peripheral.name}?profile={emulation.profile}")
         self.driver = open_ble(url, lookup, backend)
         self._off_after_s = options.number("off_after_s", 0.0)

@@ -16,6 +16,7 @@ import click
 
 from genki.cli.context import BadInputError
 from genki.cli.score_grip import grip
+from genki.cli.score_plate_tests import chair_stand, tug_plate
 from genki.cli.score_timed import gait, six_minute_walk_command, tug
 from genki.cli.tables import read_columns
 from measures.errors import MeasureError
@@ -162,3 +163,5 @@ score.add_command(grip)
 score.add_command(gait)
 score.add_command(tug)
 score.add_command(six_minute_walk_command)
+score.add_command(chair_stand)
+score.add_command(tug_plate)

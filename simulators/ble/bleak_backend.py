@@ -6,8 +6,10 @@ Pass the classes to bleak with the link as an extra keyword argument::
     client = BleakClient(device, backend=BumbleClient, link=link)
 
 Adapter code keeps calling the public bleak API only; the peripherals are bumble devices on the
-same link (see ``simulators.ble.heart_rate``). Bonding and BlueZ-specific behaviour are not
-modelled.
+same link (see ``simulators.ble.heart_rate``). Like BlueZ, the client exchanges the ATT MTU right
+after connecting: it asks for 247 (``mtu=`` in the client's keyword arguments changes that;
+``mtu=23`` keeps the default MTU without an exchange). Bonding and other BlueZ-specific behaviour
+are not modelled.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = ["BumbleClient", "BumbleScanner"]
 
 _ATT_DEFAULT_MTU = 23
 _ATT_HEADER_SIZE = 3
+_REQUESTED_MTU = 247  # what BlueZ asks for by default
 
 _PROPERTY_NAMES: tuple[tuple[int, CharacteristicPropertyName], ...] = (
     (0x01, "broadcast"),
@@ -169,12 +172,16 @@ class BumbleClient(BaseBleakClient):
         link: LocalLink | None = None,
         disconnected_callback: Callable[[], None] | None = None,
         timeout: float = 10.0,
+        mtu: int = _REQUESTED_MTU,
         **_kwargs: Any,
     ) -> None:
         super().__init__(
             address_or_ble_device, disconnected_callback=disconnected_callback, timeout=timeout
         )
+        if not _ATT_DEFAULT_MTU <= mtu <= 0xFFFF:
+            raise BleakError(f"mtu={mtu} given; expected {_ATT_DEFAULT_MTU} to 65535")
         self._link = _require_link(link, "BumbleClient")
+        self._requested_mtu = mtu
         details = (
             address_or_ble_device.details if isinstance(address_or_ble_device, BLEDevice) else None
         )
@@ -195,7 +202,7 @@ class BumbleClient(BaseBleakClient):
 
     @property
     def mtu_size(self) -> int:
-        """The connection's ATT MTU (23 until negotiated)."""
+        """The connection's ATT MTU (23 until exchanged while connecting)."""
         if self._connection is None:
             return _ATT_DEFAULT_MTU
         return int(self._connection.att_mtu)
@@ -210,7 +217,7 @@ class BumbleClient(BaseBleakClient):
         pair: bool,  # noqa: ARG002, FBT001 (signature fixed by BaseBleakClient; no bonding)
         **kwargs: Any,
     ) -> None:
-        """Connect within the timeout, discover the GATT database and fill ``services``."""
+        """Connect within the timeout, exchange the MTU, discover the GATT database."""
         timeout = float(kwargs.get("timeout", self._timeout))
         self._device = await create_device(self._link, "bleak-central")
         self._disconnect_requested = False
@@ -227,6 +234,8 @@ class BumbleClient(BaseBleakClient):
         self._peer = Peer(connection)
         try:
             async with asyncio.timeout(timeout):
+                if self._requested_mtu > _ATT_DEFAULT_MTU:
+                    await self._peer.request_mtu(self._requested_mtu)
                 await self._peer.discover_all()
         except BaseException:
             await self.disconnect()

@@ -3,11 +3,16 @@
 The firmware is the serial simulator's ``GkfpPlate``; only the transport differs, as on a real
 ESP32 or nRF52 plate. Each write to the command characteristic is one ASCII command line; the
 plate's byte stream (STATUS, ACK and SAMPLES frames) leaves through notifications of the stream
-characteristic, cut to the connection's payload size without regard to frame boundaries (§4a:
-the host re-synchronises on ``A5 5A`` as on serial). The plate's clock runs from power-up; a
-pacing task asks the firmware every ``STEP_S`` for what is due. Frames produced while no host
-listens are lost, as over the air. Faults: the firmware's own (CRC errors, drops, garbage), a
-slow link (``slow_link_s`` per notification) and switching off (the base class).
+characteristic. The stream is cut into notifications of seeded random sizes up to the payload the
+MTU allows, deliberately without regard to frame boundaries (§4a: the host re-synchronises on
+``A5 5A`` as on serial). The plate's clock (µs since power-up, ``speed`` times real time) runs
+from ``start``; a pacing task asks the firmware every ``STEP_S`` for what is due, as the pty
+runner's thread does. Frames produced while no host listens are lost, as over the air.
+
+Faults: the firmware's own (``PlateConfig.faults``: CRC errors, dropped frames, garbage after
+frames), garbage bursts on demand (``send_garbage``), a slow link (``slow_link_s`` before each
+notification) and switching off (the base class's ``power_off``; ``power_on`` boots the plate
+again, so its sequence numbers restart at 0).
 """
 
 from __future__ import annotations
@@ -16,13 +21,15 @@ import asyncio
 import time
 from typing import Any
 
+import numpy as np
 from bumble.gatt import Characteristic, Service
 
 from simulators.ble.link import LocalLink
 from simulators.ble.peripheral import Peripheral
 from simulators.forceplate.device import GkfpPlate
+from simulators.forceplate.faults import gkfp_garbage
 
-__all__ = ["COMMAND_UUID", "SERVICE_UUID", "STREAM_UUID", "BleForcePlatePeripheral"]
+__all__ = ["COMMAND_UUID", "SERVICE_UUID", "STEP_S", "STREAM_UUID", "BleForcePlatePeripheral"]
 
 SERVICE_UUID = "6b1f0001-9e2d-4c5a-8f4e-67656e6b6931"
 STREAM_UUID = "6b1f0002-9e2d-4c5a-8f4e-67656e6b6931"
@@ -33,10 +40,24 @@ STEP_S = 0.01
 class BleForcePlatePeripheral(Peripheral):
     """A GKFP/1 plate advertising as ``GKFP-<serial>`` with the §4a service."""
 
-    def __init__(self, link: LocalLink, plate: GkfpPlate, *, slow_link_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        link: LocalLink,
+        plate: GkfpPlate,
+        *,
+        speed: float = 1.0,
+        slow_link_s: float = 0.0,
+        seed: int = 0,
+    ) -> None:
+        if speed <= 0:
+            raise ValueError(f"speed={speed}; expected a positive number")
         self.plate = plate
+        self.speed = speed
         self.slow_link_s = slow_link_s
-        self.notifications = 0
+        self.notifications = 0  # notifications sent to a listening host
+        self.bytes_sent = 0
+        self.garbage_bytes = 0  # queued by send_garbage
+        self._rng = np.random.default_rng(seed)
         self._outgoing = bytearray()
         self._clock0 = time.monotonic()
         self._pacer: asyncio.Task[None] | None = None
@@ -47,15 +68,17 @@ class BleForcePlatePeripheral(Peripheral):
             COMMAND_UUID, Characteristic.Properties.WRITE, Characteristic.WRITEABLE, b""
         )
         self.command.on("write", self._on_command)
-        name = plate.config.serial if plate.config.serial.startswith("GKFP-") else "GKFP-SIM"
-        super().__init__(link, name, [Service(SERVICE_UUID, [self.stream, self.command])], [])
+        serial = plate.config.serial
+        name = serial if serial.startswith("GKFP-") else f"GKFP-{serial}"
+        service = Service(SERVICE_UUID, [self.stream, self.command])
+        super().__init__(link, name, [service], [SERVICE_UUID])
 
     async def start(self) -> None:
         """Power the plate up, join the link and start its clock."""
         if self.is_on:
             return
         self._clock0 = time.monotonic()
-        self.plate.power_up(0)
+        self.plate.power_up(0)  # its STATUS reaches nobody: no host is connected yet
         self._outgoing.clear()
         await super().start()
         self._pacer = asyncio.get_running_loop().create_task(self._pace())
@@ -67,8 +90,16 @@ class BleForcePlatePeripheral(Peripheral):
             self._pacer = None
         await super().stop()
 
+    def send_garbage(self, bursts: int, seed: int = 0) -> bytes:
+        """Queue ``bursts`` random bursts (no ``A5`` byte) at the next frame boundary."""
+        rng = np.random.default_rng(seed)
+        garbage = b"".join(gkfp_garbage(rng) for _ in range(bursts))
+        self._outgoing += garbage
+        self.garbage_bytes += len(garbage)
+        return garbage
+
     def _now_us(self) -> int:
-        return round((time.monotonic() - self._clock0) * 1e6)
+        return round((time.monotonic() - self._clock0) * self.speed * 1e6)
 
     def _on_command(self, _connection: Any, value: bytes) -> None:
         self._outgoing += self.plate.receive(bytes(value), self._now_us())
@@ -85,11 +116,12 @@ class BleForcePlatePeripheral(Peripheral):
             await asyncio.sleep(STEP_S)
 
     async def _flush(self) -> None:
-        size = self.max_payload()
         while self._outgoing:
+            size = int(self._rng.integers(1, self.max_payload(), endpoint=True))
             chunk = bytes(self._outgoing[:size])
             del self._outgoing[:size]
             if self.slow_link_s:
                 await asyncio.sleep(self.slow_link_s)
             await self.notify(self.stream, chunk)
             self.notifications += 1
+            self.bytes_sent += len(chunk)

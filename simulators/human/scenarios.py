@@ -63,6 +63,14 @@ SIT_DIP = 0.1
 RISE_AP_MM = 30.0  # the COP moves towards the toes while rising
 # (rise, standing, sit, seated pause) in seconds, each varied by ±10 % per repetition
 PHASES_S = {"robust": (0.9, 0.4, 1.0, 0.3), "frail": (1.3, 0.6, 1.4, 0.5)}
+# A repetition's onset and seated-again marks: the moments a tenth of the load has moved onto the
+# feet, and all but a tenth back onto the seat (the scorers' rise onset and seated again).
+TRANSFER_MARK = 0.1
+# Timed Up and Go model choices: (standing before the first step, off the plate, turning on the
+# plate before sitting) in seconds, each varied by ±10 %; the feet leave or load the plate over
+# TUG_STEP_S. Off the plate is 3 m out, the turn and 3 m back (about 1.1 and 0.7 m/s).
+TUG_PHASES_S = {"robust": (0.4, 6.5, 1.0), "frail": (0.6, 10.5, 1.6)}
+TUG_STEP_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +83,8 @@ class Repetition:
     standing_s: float  # upright: the rise is complete
     sit_s: float  # half of the load has moved back onto the seat
     end_s: float  # seated again
+    onset_s: float  # TRANSFER_MARK of the load has moved onto the feet
+    seated_s: float  # all but TRANSFER_MARK of the load has moved back onto the seat
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -138,6 +148,11 @@ def _ramp(t: FloatArray, middle_s: float, duration_s: float) -> FloatArray:
     x = np.clip((t - middle_s) / duration_s + 0.5, 0.0, 1.0)
     ramp: FloatArray = 0.5 - 0.5 * np.cos(np.pi * x)
     return ramp
+
+
+def _ramp_time(middle_s: float, duration_s: float, fraction: float) -> float:
+    """Return when ``_ramp(t, middle_s, duration_s)`` reaches ``fraction`` (0 to 1)."""
+    return middle_s + duration_s * (float(np.arccos(1.0 - 2.0 * fraction)) / np.pi - 0.5)
 
 
 def _bump(t: FloatArray, centre_s: float, width_s: float) -> FloatArray:
@@ -331,6 +346,44 @@ def _repetition_times(
     return times
 
 
+def _rise_terms(
+    t: FloatArray, t0: float, rise: float, profile: Profile
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Shape a rise from ``t0``: (load ramp onto the feet, force peak, settling, forward lean)."""
+    after = np.clip(t - (t0 + rise), 0.0, None)
+    return (
+        _ramp(t, t0 + 0.3 * rise, 0.6 * rise),
+        RISE_PEAK[profile] * _bump(t, t0 + 0.65 * rise, 0.1),
+        SETTLE * np.exp(-after / SETTLE_TAU_S) * np.sin(2 * np.pi * SETTLE_HZ * after),
+        np.sin(np.pi * np.clip((t - t0) / rise, 0.0, 1.0)) ** 2,
+    )
+
+
+def _sit_terms(t: FloatArray, down: float, sit: float) -> tuple[FloatArray, FloatArray]:
+    """Shape a sit from ``down``: (load ramp back onto the seat, the unloading dip first)."""
+    return _ramp(t, down + 0.75 * sit, 0.5 * sit), SIT_DIP * _bump(t, down + 0.25 * sit, 0.1)
+
+
+def _repetition(
+    t: FloatArray, fz: FloatArray, *, rising: tuple[float, float], sitting: tuple[float, float]
+) -> Repetition:
+    """Return the truth of a stand and a sit, each (start, duration) in s; the peak from ``fz``."""
+    (t0, rise), (down, sit) = rising, sitting
+    window = (t >= t0) & (t <= t0 + rise + 0.5)
+    peak_s = float(t[window][np.argmax(fz[window])]) if window.any() else t0 + 0.65 * rise
+    end_s = down + sit
+    return Repetition(
+        t0,
+        t0 + 0.3 * rise,
+        peak_s,
+        t0 + rise,
+        end_s - 0.25 * sit,
+        end_s,
+        onset_s=_ramp_time(t0 + 0.3 * rise, 0.6 * rise, TRANSFER_MARK),
+        seated_s=_ramp_time(down + 0.75 * sit, 0.5 * sit, 1.0 - TRANSFER_MARK),
+    )
+
+
 def sit_to_stand(
     rate_hz: float,
     duration_s: float,
@@ -347,24 +400,56 @@ def sit_to_stand(
     standing, extra, forward = np.zeros_like(t), np.zeros_like(t), np.zeros_like(t)
     shapes = _repetition_times(setup.rng, person.profile, start_s, repetitions)
     for t0, rise, stand, sit in shapes:
-        up, down = t0 + rise, t0 + rise + stand
-        standing += _ramp(t, t0 + 0.3 * rise, 0.6 * rise) - _ramp(t, down + 0.75 * sit, 0.5 * sit)
-        extra += RISE_PEAK[person.profile] * _bump(t, t0 + 0.65 * rise, 0.1)
-        after = np.clip(t - up, 0.0, None)
-        extra -= SETTLE * np.exp(-after / SETTLE_TAU_S) * np.sin(2 * np.pi * SETTLE_HZ * after)
-        extra -= SIT_DIP * _bump(t, down + 0.25 * sit, 0.1)
-        forward += np.sin(np.pi * np.clip((t - t0) / rise, 0.0, 1.0)) ** 2
+        onto_feet, peak, settle, lean = _rise_terms(t, t0, rise, person.profile)
+        onto_seat, dip = _sit_terms(t, t0 + rise + stand, sit)
+        standing += onto_feet - onto_seat
+        extra += peak
+        extra -= settle
+        extra -= dip
+        forward += lean
     fz = person.weight_n * (SEATED_LOAD + (1 - SEATED_LOAD) * standing + extra)
-    reps = []
-    for t0, rise, stand, sit in shapes:
-        window = (t >= t0) & (t <= t0 + rise + 0.5)
-        peak_s = float(t[window][np.argmax(fz[window])]) if window.any() else t0 + 0.65 * rise
-        end_s = t0 + rise + stand + sit
-        if end_s <= t[-1]:
-            rep = Repetition(t0, t0 + 0.3 * rise, peak_s, t0 + rise, end_s - 0.25 * sit, end_s)
-            reps.append(rep)
+    reps = [_repetition(t, fz, rising=(t0, r), sitting=(t0 + r + s, d)) for t0, r, s, d in shapes]
     cop = (ml * (0.3 + 0.7 * standing), ap * standing + RISE_AP_MM * forward)
-    return _finish(setup, fz, cop, repetitions=tuple(reps))
+    ended = tuple(rep for rep in reps if rep.end_s <= t[-1])
+    return _finish(setup, fz, cop, repetitions=ended)
+
+
+def tug(
+    rate_hz: float,
+    duration_s: float,
+    seed: int,
+    *,
+    person: Person = DEFAULT_PERSON,
+    start_s: float = 2.0,
+    away_s: float | None = None,
+    spacing_mm: tuple[float, float] = DEFAULT_SPACING_MM,
+) -> ScenarioSignal:
+    """Rise, walk off the plate, come back, turn and sit: a Timed Up and Go on the plate.
+
+    Seated until ``start_s``, the person rises as in ``sit_to_stand``, stands briefly, steps off
+    the plate (``step_off_s``, half the body weight gone), is off the plate for ``away_s``
+    (TUG_PHASES_S by profile when None), steps back on (``step_on_s``), turns and sits. The one
+    repetition of the ground truth runs from the rise to seated again; the TUG's truth is its
+    ``seated_s − onset_s``. Phase times are model choices, not clinical values.
+    """
+    setup = _setup("tug", rate_hz, duration_s, seed, person=person, spacing_mm=spacing_mm)
+    t, (ml, ap) = setup.t, setup.sway()
+    rise, _, sit, _ = np.asarray(PHASES_S[person.profile]) * setup.rng.uniform(0.9, 1.1, 4)
+    pause, away, turn = np.asarray(TUG_PHASES_S[person.profile]) * setup.rng.uniform(0.9, 1.1, 3)
+    step_off_s = start_s + rise + pause + TUG_STEP_S / 2
+    step_on_s = step_off_s + (away if away_s is None else away_s)
+    down = step_on_s + TUG_STEP_S / 2 + turn
+    onto_feet, peak, settle, lean = _rise_terms(t, start_s, rise, person.profile)
+    onto_seat, dip = _sit_terms(t, down, sit)
+    on_plate = 1.0 - _ramp(t, step_off_s, TUG_STEP_S) + _ramp(t, step_on_s, TUG_STEP_S)
+    standing = onto_feet - onto_seat
+    load = SEATED_LOAD + (1 - SEATED_LOAD) * standing + peak - settle - dip
+    fz = person.weight_n * on_plate * load
+    repetition = _repetition(t, fz, rising=(start_s, rise), sitting=(down, sit))
+    cop = (ml * (0.3 + 0.7 * standing), ap * standing + RISE_AP_MM * lean)
+    events = {"step_off_s": step_off_s, "step_on_s": step_on_s}
+    ended = (repetition,) if repetition.end_s <= t[-1] else ()
+    return _finish(setup, fz, cop, events=events, repetitions=ended)
 
 
 ScenarioFunction = Callable[..., ScenarioSignal]
@@ -375,6 +460,7 @@ SCENARIO_FUNCTIONS: dict[str, ScenarioFunction] = {
     "tandem": tandem,
     "sit-to-stand": sit_to_stand,
     "step-on-off": step_on_off,
+    "tug": tug,
 }
 SCENARIOS = tuple(SCENARIO_FUNCTIONS)
 
@@ -396,6 +482,8 @@ def _timing(
     if name == "sit-to-stand":
         count = hold_s if repetitions is None else repetitions
         return _given(start_s=event_s, repetitions=None if count is None else round(count))
+    if name == "tug":
+        return _given(start_s=event_s, away_s=hold_s)
     return {}
 
 
@@ -415,9 +503,9 @@ def generate(  # noqa: PLR0913 - one keyword per scenario setting
     """Generate a scenario by name with generic timing (None keeps the scenario's default).
 
     ``event_s`` is when the action starts: lift-off (one-leg), the start of the tandem hold,
-    the first rise (sit-to-stand), stepping on (step-on-off). ``hold_s`` is how long it lasts:
-    seconds on one leg, in tandem before the step-out, on the plate; for sit-to-stand it is the
-    number of repetitions unless ``repetitions`` is given.
+    the first rise (sit-to-stand, tug), stepping on (step-on-off). ``hold_s`` is how long it
+    lasts: seconds on one leg, in tandem before the step-out, on the plate, off the plate (tug);
+    for sit-to-stand it is the number of repetitions unless ``repetitions`` is given.
     """
     if name not in SCENARIO_FUNCTIONS:
         raise ValueError(f"unknown scenario {name!r}; expected one of {', '.join(SCENARIOS)}")

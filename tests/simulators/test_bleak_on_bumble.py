@@ -113,14 +113,28 @@ async def test_backend_requires_the_link() -> None:
 async def test_connect_populates_services(strap_device: BLEDevice, link: LocalLink) -> None:
     async with BleakClient(strap_device, backend=BumbleClient, link=link, timeout=3.0) as client:
         assert client.is_connected
-        assert client.mtu_size == 23
+        assert client.mtu_size == 247  # exchanged while connecting, as BlueZ does
         measurement = client.services.get_characteristic(HEART_RATE_MEASUREMENT_UUID)
         assert measurement is not None
         assert measurement.service_uuid == HEART_RATE_SERVICE_UUID
         assert measurement.properties == ["notify"]
-        assert measurement.max_write_without_response_size == 20
+        assert measurement.max_write_without_response_size == 244
         assert [d.uuid for d in measurement.descriptors] == ["00002902-0000-1000-8000-00805f9b34fb"]
     assert not client.is_connected
+
+
+@pytest.mark.parametrize(("mtu", "payload"), [(23, 20), (100, 97)])
+async def test_mtu_keyword_sets_the_exchanged_mtu(
+    strap: HeartRatePeripheral, strap_device: BLEDevice, link: LocalLink, mtu: int, payload: int
+) -> None:
+    async with BleakClient(
+        strap_device, backend=BumbleClient, link=link, timeout=3.0, mtu=mtu
+    ) as client:
+        assert client.mtu_size == mtu
+        measurement = client.services.get_characteristic(HEART_RATE_MEASUREMENT_UUID)
+        assert measurement is not None
+        assert measurement.max_write_without_response_size == payload
+        assert strap.max_payload() == payload
 
 
 async def test_notifications_arrive_exactly_and_in_order(
