@@ -28,7 +28,7 @@ from genki.simulated_devices import SimulatedBleDevice
 from measures.grip import GripStream
 from simulators.ble.progressor import ProgressorPeripheral
 
-THROUGHPUT_SPEED = 100  # 80 Hz x 100 = 8000 samples/s, 4000 notifications/s at the default MTU
+THROUGHPUT_SPEED = 40  # 80 Hz x 40 = 3200 samples/s, 1600 notifications/s at the default MTU
 
 
 @dataclass
