@@ -37,6 +37,7 @@ __all__ = ["BumbleClient", "BumbleScanner"]
 
 _ATT_DEFAULT_MTU = 23
 _ATT_HEADER_SIZE = 3
+_NO_PAIRING = "pairing is not modelled by the bumble backend; bonding is tested on hardware"
 _REQUESTED_MTU = 247  # what BlueZ asks for by default
 
 _PROPERTY_NAMES: tuple[tuple[int, CharacteristicPropertyName], ...] = (
@@ -251,13 +252,13 @@ class BumbleClient(BaseBleakClient):
         self._clear_connection()
         await self._release_device()
 
-    async def pair(self, *args: Any, **kwargs: Any) -> None:
-        """Pairing is not modelled by this backend."""
-        raise NotImplementedError("pairing is not supported by the bumble test backend")
+    async def pair(self, *_args: Any, **_kwargs: Any) -> None:
+        """Refuse: bonding is not modelled here (it is tested on hardware)."""
+        raise BleakError(_NO_PAIRING)
 
     async def unpair(self) -> None:
-        """Pairing is not modelled by this backend."""
-        raise NotImplementedError("pairing is not supported by the bumble test backend")
+        """Refuse: bonding is not modelled here (it is tested on hardware)."""
+        raise BleakError(_NO_PAIRING)
 
     async def read_gatt_char(
         self,
