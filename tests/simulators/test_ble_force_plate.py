@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from bleak import BleakClient, BleakScanner
+from bleak import BleakClient
+from bumble_central import subscribed
 
 from devices.protocols.gkfp import (
     AckFrame,
@@ -19,7 +20,6 @@ from devices.protocols.gkfp import (
     StatusFrame,
     encode_command,
 )
-from simulators.ble.bleak_backend import BumbleClient, BumbleScanner
 from simulators.ble.force_plate import COMMAND_UUID, STREAM_UUID, BleForcePlatePeripheral
 from simulators.ble.link import LocalLink, new_link
 from simulators.forceplate.device import GkfpPlate, PlateConfig
@@ -72,25 +72,9 @@ def link() -> LocalLink:
 async def connected(
     link: LocalLink, plate: BleForcePlatePeripheral, mtu: int = 23, **client_kwargs: Any
 ) -> AsyncIterator[tuple[BleakClient, Stream]]:
-    await plate.start()
-    try:
-        device = await BleakScanner.find_device_by_name(
-            plate.name, timeout=3.0, backend=BumbleScanner, link=link
-        )
-        assert device is not None
-        stream = Stream()
-        client = BleakClient(
-            device, backend=BumbleClient, link=link, timeout=3.0, mtu=mtu, **client_kwargs
-        )
-        await client.connect()
-        await client.start_notify(STREAM_UUID, stream)
-        try:
-            yield client, stream
-        finally:
-            if client.is_connected:
-                await client.disconnect()
-    finally:
-        await asyncio.wait_for(plate.stop(), 5)
+    stream = Stream()
+    async with subscribed(link, plate, STREAM_UUID, stream, mtu, **client_kwargs) as client:
+        yield client, stream
 
 
 async def send(client: BleakClient, line: bytes) -> None:

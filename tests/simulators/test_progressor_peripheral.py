@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from bleak import BleakClient, BleakScanner
+from bleak import BleakClient
+from bumble_central import subscribed
 
-from simulators.ble.bleak_backend import BumbleClient, BumbleScanner
 from simulators.ble.link import LocalLink, new_link
 from simulators.ble.progressor import (
     CONTROL_POINT_UUID,
@@ -72,25 +72,9 @@ def link() -> LocalLink:
 async def gauge_and_client(
     link: LocalLink, gauge: ProgressorPeripheral, mtu: int = 23, **client_kwargs: Any
 ) -> AsyncIterator[tuple[BleakClient, Inbox]]:
-    await gauge.start()
-    try:
-        device = await BleakScanner.find_device_by_name(
-            gauge.name, timeout=3.0, backend=BumbleScanner, link=link
-        )
-        assert device is not None
-        inbox = Inbox()
-        client = BleakClient(
-            device, backend=BumbleClient, link=link, timeout=3.0, mtu=mtu, **client_kwargs
-        )
-        await client.connect()
-        await client.start_notify(DATA_POINT_UUID, inbox)
-        try:
-            yield client, inbox
-        finally:
-            if client.is_connected:
-                await client.disconnect()
-    finally:
-        await asyncio.wait_for(gauge.stop(), 5)
+    inbox = Inbox()
+    async with subscribed(link, gauge, DATA_POINT_UUID, inbox, mtu, **client_kwargs) as client:
+        yield client, inbox
 
 
 async def command(client: BleakClient, value: bytes) -> None:
