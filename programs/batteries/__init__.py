@@ -1,10 +1,11 @@
 """Standardized test batteries as data plus pure scoring: raw results in, a frozen result out.
 
-Batteries: ``sppb`` (REFERENCE.md §2), ``awgs2019`` (§1), ``mext65`` (§7), ``fall_risk`` (§3, §6)
-and ``kihon_checklist`` (§10), one module each. Every cut-off, point table and grade table is a
-table in ``programs/data/<battery>.toml`` with its provenance (tables.py); every input field has a
-unit and a range (entry.py, ``programs/data/battery_entry.toml``). Each result names the tables it
-used and carries the weakest of their statuses as ``table_status``.
+Batteries: ``sppb`` (REFERENCE.md §2), ``awgs2019`` (§1), ``mext65`` (§7), ``fall_risk`` (§3, §6),
+``kihon_checklist`` (§10) and ``stabilometry`` (the eyes-open/eyes-closed pair, §8), one module
+each. Every cut-off, point table and grade table is a table in ``programs/data/<battery>.toml``
+with its provenance (tables.py); every input field has a unit and a range (entry.py,
+``programs/data/battery_entry.toml``). Each result names the tables it used and carries the
+weakest of their statuses as ``table_status``.
 
 An input document is ``{"battery": NAME, "resident": {"sex": "F"|"M", "age_years": N},
 "results": {...}}``; ``score_battery`` reads one and raises EntryError (a ValueError) naming the
@@ -24,6 +25,7 @@ from programs.batteries.fall_risk import score_fall_risk
 from programs.batteries.kihon_checklist import score_kihon_checklist
 from programs.batteries.mext65 import score_mext65
 from programs.batteries.sppb import score_sppb
+from programs.batteries.stabilometry import score_stabilometry
 
 __all__ = [
     "BATTERIES",
@@ -54,6 +56,7 @@ BATTERIES: Mapping[str, Callable[[Resident, object], BatteryResult]] = {
     "mext65": score_mext65,
     "fall_risk": score_fall_risk,
     "kihon_checklist": lambda _resident, results: score_kihon_checklist(results),
+    "stabilometry": score_stabilometry,
 }
 
 

@@ -38,6 +38,13 @@ DOCUMENTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"answers": [n in (6, 7, 8, 16) for n in range(1, 26)]},
         {"total": 4, "jigyo_taishosha": True, "criteria_met": [2, 5], "frailty_band": "pre_frail"},
     ),
+    "stabilometry": (
+        {"eyes_open": {"duration_s": 60, "path_length_cm": 80, "envelope_area_cm2": 2.0},
+         "eyes_closed": {"duration_s": 60, "path_length_cm": 120, "envelope_area_cm2": 5.0}},
+        {"romberg": {"envelope_area": 2.5, "path_length": 1.5, "mean_velocity": 1.5,
+                     "rect_area": None, "rms_area": None},
+         "romberg_primary": "envelope_area", "quality_flags": [], "table_status": "PARTIAL"},
+    ),
 }  # fmt: skip
 
 
@@ -97,7 +104,7 @@ def test_bad_values_exit_2_naming_the_field_and_range(
     ("document", "message"),
     [
         ({"battery": "tug", "resident": WOMAN, "results": {}},
-         'battery = "tug": expected one of sppb, awgs2019, mext65, fall_risk, kihon_checklist'),
+         "expected one of sppb, awgs2019, mext65, fall_risk, kihon_checklist, stabilometry"),
         ({"battery": "sppb", "resident": {"sex": "X", "age_years": 70}, "results": {}},
          'resident.sex = "X": expected one of M, F'),
         ({"battery": "sppb", "resident": {"sex": "F", "age_years": -3}, "results": {}},

@@ -25,6 +25,8 @@ import pytest
 from measures.results import SwayResult
 from measures.spectrum import welch_psd
 from measures.stabilometry import romberg, score_sway
+from programs.batteries import Resident
+from programs.batteries.stabilometry import results_from_sway, score_stabilometry
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "bds"
 RATE_HZ = 100.0
@@ -126,3 +128,16 @@ def test_romberg_ratios_match_the_published_single_trial_ratios(
     assert ratios.path_length_ratio == pytest.approx(published_velocity, rel=TOLERANCE)
     assert round(ratios.ellipse95_area_ratio, 3) == area_ratio
     assert round(ratios.mean_velocity_ratio, 3) == velocity_ratio
+
+
+@needs_data
+@pytest.mark.parametrize(("eo", "ec", "area_ratio", "velocity_ratio"), ROMBERG_PAIRS)
+def test_the_stabilometry_battery_gives_the_published_velocity_ratios(
+    eo: str, ec: str, area_ratio: float, velocity_ratio: float
+) -> None:
+    del area_ratio  # the battery reports 外周面積, not the data set's ellipse area
+    results = results_from_sway(_scored(eo), _scored(ec))
+    scored = score_stabilometry(Resident("F", 70), results)
+    assert round(scored.romberg["path_length"] or 0.0, 3) == velocity_ratio
+    assert round(scored.romberg["mean_velocity"] or 0.0, 3) == velocity_ratio
+    assert scored.quality_flags == ()

@@ -14,6 +14,7 @@ from programs.batteries.fall_risk import FIELDS as FALL_RISK_FIELDS
 from programs.batteries.kihon_checklist import FIELDS as KIHON_FIELDS
 from programs.batteries.mext65 import FIELDS as MEXT_FIELDS
 from programs.batteries.sppb import FIELDS as SPPB_FIELDS
+from programs.batteries.stabilometry import TRIAL_FIELDS as STABILOMETRY_FIELDS
 from programs.batteries.tables import PROVENANCE_FIELDS, STATUSES, battery_tables, parse_tables
 
 GOOD = """
@@ -99,7 +100,8 @@ def test_an_unknown_table_id_names_the_tables_there_are() -> None:
 
 
 @pytest.mark.parametrize(
-    "fields", [SPPB_FIELDS, AWGS_FIELDS, MEXT_FIELDS, FALL_RISK_FIELDS, KIHON_FIELDS]
+    "fields",
+    [SPPB_FIELDS, AWGS_FIELDS, MEXT_FIELDS, FALL_RISK_FIELDS, KIHON_FIELDS, STABILOMETRY_FIELDS],
 )
 def test_every_numeric_input_field_has_a_unit_and_a_range(fields: tuple[str, ...]) -> None:
     not_numeric = {"chair_stand_single_ok", "smi_method", "answers"}
