@@ -305,9 +305,12 @@ class Outbox(Base):
 
 
 class Inbox(Base):
-    """A message received by the office, stored once per ``message_id``."""
+    """A message received by the office, stored once per ``message_id`` and per kiosk sequence."""
 
     __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("facility_id", "kiosk_id", "kiosk_seq", name="uq_inbox_kiosk_seq"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(String(36), unique=True)
     facility_id: Mapped[str] = mapped_column(String(64))
@@ -316,6 +319,32 @@ class Inbox(Base):
     schema: Mapped[str] = mapped_column(String(60))
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Quarantine(Base):
+    """A message the office refused (malformed, oversized, unauthorized), kept with the reason."""
+
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
+    topic: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    payload_size: Mapped[int] = mapped_column(Integer)
+    payload_head: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class KioskLink(Base):
+    """A kiosk's link to the broker: its own view on the kiosk, its last news on the office."""
+
+    __tablename__ = "kiosk_link"
+    facility_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime] = mapped_column(default=utc_now)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_message_at: Mapped[datetime | None]
+    last_ack_at: Mapped[datetime | None]
 
 
 class AuditEvent(Base):

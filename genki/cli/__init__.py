@@ -16,10 +16,12 @@ from genki.cli.bench import bench
 from genki.cli.config_cmd import config_group
 from genki.cli.context import CliContext
 from genki.cli.devices import devices
+from genki.cli.office import office_group
 from genki.cli.residents import residents
 from genki.cli.score import score
 from genki.cli.screen import screen_group
 from genki.cli.simulate import simulate
+from genki.cli.sync_cmd import sync_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -50,6 +52,8 @@ cli.add_command(devices)
 cli.add_command(score)
 cli.add_command(screen_group)
 cli.add_command(simulate)
+cli.add_command(office_group)
+cli.add_command(sync_group)
 
 
 def main() -> None:
