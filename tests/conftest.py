@@ -10,6 +10,8 @@ from genki_home import GenkiHome
 
 from records import Database, open_database
 
+pytest_plugins = ["office_databases"]
+
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
