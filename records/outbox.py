@@ -20,6 +20,9 @@ from records.database import Database
 from records.links import note_ack
 from records.models import Facility, Kiosk, Outbox, new_uuid, utc_now
 
+SEQUENCE_KEY = "genki.outbox.sequence"  # per transaction: the last number taken per kiosk
+KIOSKS_KEY = "genki.outbox.kiosks"  # per transaction: kiosks known to be stored
+
 
 @dataclass(frozen=True, slots=True)
 class OutboxMessage:
@@ -45,12 +48,16 @@ class OutboxStatus:
 
 def ensure_kiosk(session: Session, facility_id: str, kiosk_id: str) -> None:
     """Add this kiosk (and its facility) to the caller's transaction if they are not stored."""
+    checked: set[str] = session.info.setdefault(KIOSKS_KEY, set())
+    if kiosk_id in checked:
+        return
     if session.get(Facility, facility_id) is None:
         session.add(Facility(id=facility_id))
         session.flush()
     if session.get(Kiosk, kiosk_id) is None:
         session.add(Kiosk(id=kiosk_id, facility_id=facility_id))
         session.flush()
+    checked.add(kiosk_id)
 
 
 def enqueue(
@@ -64,23 +71,28 @@ def enqueue(
     """Add a message to the transaction; ``build(message_id, kiosk_seq)`` returns its payload.
 
     The kiosk must be stored (``ensure_kiosk``). The transaction holds the write lock
-    (``BEGIN IMMEDIATE`` on SQLite), so the next sequence number cannot be taken twice.
+    (``BEGIN IMMEDIATE`` on SQLite), so the next sequence number cannot be taken twice; the
+    numbers taken are remembered in the session, so many messages in one transaction cost one
+    query.
     """
-    last = session.scalar(select(func.max(Outbox.kiosk_seq)).where(Outbox.kiosk_id == kiosk_id))
-    message = OutboxMessage(new_uuid(), (last or 0) + 1, topic, schema, "")
-    payload = build(message.message_id, message.kiosk_seq)
+    taken: dict[str, int] = session.info.setdefault(SEQUENCE_KEY, {})
+    if kiosk_id not in taken:
+        last = session.scalar(select(func.max(Outbox.kiosk_seq)).where(Outbox.kiosk_id == kiosk_id))
+        taken[kiosk_id] = last or 0
+    taken[kiosk_id] += 1
+    message_id, kiosk_seq = new_uuid(), taken[kiosk_id]
+    payload = build(message_id, kiosk_seq)
     session.add(
         Outbox(
-            message_id=message.message_id,
+            message_id=message_id,
             kiosk_id=kiosk_id,
-            kiosk_seq=message.kiosk_seq,
+            kiosk_seq=kiosk_seq,
             topic=topic,
             schema=schema,
             payload=payload,
         )
     )
-    session.flush()
-    return OutboxMessage(message.message_id, message.kiosk_seq, topic, schema, payload)
+    return OutboxMessage(message_id, kiosk_seq, topic, schema, payload)
 
 
 def unacked(
