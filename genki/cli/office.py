@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from types import FrameType
 
 import click
@@ -22,6 +23,7 @@ from sync.ingest import Ingest
 
 pass_cli = click.make_pass_decorator(CliContext)
 STATUS_EVERY_S = 60.0
+WATCH_S = 0.2
 
 
 @click.group(name="office")
@@ -61,9 +63,18 @@ def ingest_command(
     previous = signal.signal(signal.SIGTERM, finish)
     click.echo(text("office.ingest_started", language, broker=settings.url), err=True)
     ingest.start()
+    shown, counted = False, time.monotonic()
     try:
-        while not done.wait(STATUS_EVERY_S):
-            click.echo(_counts(ingest, language), err=True)
+        while not done.wait(WATCH_S):
+            if ingest.is_connected != shown:
+                shown = not shown
+                key = "office.connected" if shown else "office.disconnected"
+                click.echo(
+                    text(key, language, broker=settings.url, reason=ingest.last_error), err=True
+                )
+            if time.monotonic() - counted >= STATUS_EVERY_S:
+                counted = time.monotonic()
+                click.echo(_counts(ingest, language), err=True)
     except KeyboardInterrupt:
         pass
     finally:
