@@ -3,7 +3,9 @@
 ``MqttWorker`` owns one paho client on one thread (paho is not used from any other thread): it
 connects (MQTT 5), runs the network loop, hands each turn to the subclass (``step``), and after a
 lost or refused connection waits with exponential backoff and jitter before the next attempt, so
-many kiosks coming back after an outage do not reconnect in lockstep. ``stop`` lets the subclass
+many kiosks coming back after an outage do not reconnect in lockstep. A failure inside the work
+(a database error, say) ends the connection, not the thread: the worker connects again, and
+everything not yet acknowledged is sent or delivered again. ``stop`` lets the subclass
 say goodbye (``farewell``) and ends the thread within a bounded time.
 """
 
@@ -239,9 +241,15 @@ class MqttWorker:
 
     def _run(self) -> None:
         while not self.stopping:
-            if self._connect():
-                self._serve()
-                continue
-            self.disconnected(self.last_error)
+            try:
+                if self._connect():
+                    self._serve()
+                    continue
+                self.disconnected(self.last_error)
+            except Exception as exc:  # the worker must outlive any one failure
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                _LOGGER.exception("MQTT worker failed; connecting again")
+                self._set_connected(value=False)
+                self.client.disconnect()
             _LOGGER.info("%s; trying again", self.last_error)
             self._stopping.wait(self._backoff.next_delay())

@@ -203,3 +203,33 @@ def test_office_ingest_and_sync_drain_commands(
         out, err = ingest.communicate(timeout=15)
     assert ingest.returncode == 0, err
     assert "Stored 25, duplicates ignored 0, quarantined 0" in out
+
+
+def test_a_storage_failure_on_the_kiosk_ends_the_connection_not_the_publisher(
+    mosquitto_dev: Any,
+    kiosk_database: Database,
+    office_database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A database error is injected once (a real one needs a broken disk: see tests/records)."""
+    import sync.publisher  # noqa: PLC0415 - the module whose storage call is made to fail
+
+    real, failures = sync.publisher.mark_acked, []
+
+    def fail_once(*args: Any) -> int:
+        if not failures:
+            failures.append(1)
+            raise OSError("disk I/O error (injected)")
+        return real(*args)
+
+    monkeypatch.setattr(sync.publisher, "mark_acked", fail_once)
+    enqueue(kiosk_database, 50)
+    settings = settings_for(mosquitto_dev)
+    with (
+        running(Ingest(office_database, settings)),
+        running(Publisher(kiosk_database, settings, FACILITY, KIOSK, resend_after_s=1.0)) as pub,
+    ):
+        wait_for(lambda: backlog(kiosk_database) == 0, 30, "outbox drained after the failure")
+        assert pub.connections >= 2
+    assert failures == [1]
+    assert inbox_status(office_database).stored == 50
