@@ -33,12 +33,19 @@ def fast_backoff() -> Backoff:
     return Backoff(first_s=0.05, most_s=0.5)
 
 
-def enqueue(database: Database, count: int, *, kiosk_id: str = KIOSK, start: int = 0) -> list[str]:
+def enqueue(
+    database: Database,
+    count: int,
+    *,
+    facility_id: str = FACILITY,
+    kiosk_id: str = KIOSK,
+    start: int = 0,
+) -> list[str]:
     """Save ``count`` synthetic results with their outbox rows; return their message ids."""
     with database.transaction() as session:
         return [
             enqueue_result(
-                session, facility_id=FACILITY, kiosk_id=kiosk_id, kind="synthetic",
+                session, facility_id=facility_id, kiosk_id=kiosk_id, kind="synthetic",
                 body={"index": start + index, "grip_kg": 21.5},
             ).message_id
             for index in range(count)
