@@ -243,9 +243,9 @@ class MqttWorker:
         while not self.stopping:
             try:
                 if self._connect():
-                    self._serve()
-                    continue
-                self.disconnected(self.last_error)
+                    self._serve()  # returns when the connection ends
+                else:
+                    self.disconnected(self.last_error)
             except Exception as exc:  # the worker must outlive any one failure
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 _LOGGER.exception("MQTT worker failed; connecting again")
