@@ -22,7 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from records.errors import (
@@ -34,6 +34,7 @@ from records.errors import (
 _LOGGER = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
 READ_ONLY_OPTION = "genki_read_only"
+_CORRUPTION = ("SQLITE_CORRUPT", "SQLITE_NOTADB")  # sqlite3 error names; extended ones start so
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -45,15 +46,27 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def check_sqlite_file(path: Path) -> None:
-    """Run ``PRAGMA quick_check`` read-only on an existing file; raise if it is not healthy."""
+    """Run ``PRAGMA quick_check`` read-only on an existing file; raise if it is not healthy.
+
+    Without a ``-wal`` file beside it the whole database is in the main file, which is opened
+    ``immutable`` so that not even ``-shm``/``-wal`` files are created next to a damaged file.
+    Only SQLite's corruption errors mean corruption; any other error (read-only disk, I/O error)
+    means the file cannot be checked, which is DatabaseUnavailableError.
+    """
+    has_wal = path.with_name(path.name + "-wal").exists()
+    uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if has_wal else "&immutable=1")
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
         raise DatabaseUnavailableError(f"cannot open database {path}: {exc}") from exc
     try:
         rows = connection.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as exc:
-        raise DatabaseCorruptError(_corrupt_message(path, str(exc))) from exc
+        if getattr(exc, "sqlite_errorname", "").startswith(_CORRUPTION):
+            raise DatabaseCorruptError(_corrupt_message(path, str(exc))) from exc
+        raise DatabaseUnavailableError(
+            f"cannot read database {path} for its integrity check ({exc}); check the disk it is on"
+        ) from exc
     finally:
         connection.close()
     findings = [str(row[0]) for row in rows]
@@ -131,9 +144,18 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """Yield a session inside one transaction: committed on success, rolled back on error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """Yield a session inside one transaction: committed on success, rolled back on error.
+
+        A database that cannot store the change (disk full, I/O error, read-only storage, server
+        gone) raises DatabaseUnavailableError naming the cause; nothing of the change is stored.
+        """
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise DatabaseUnavailableError(
+                f"the database could not store this change ({exc.orig}); nothing of it was saved"
+            ) from exc
 
     @contextmanager
     def read(self) -> Iterator[Session]:

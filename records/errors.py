@@ -6,6 +6,8 @@
     ├── DatabaseCorruptError          quick_check failed; the file is left untouched
     ├── DatabaseVersionError          the file was written by a newer genki (unknown migration)
     ├── DatabaseUnavailableError      the file cannot be opened or written (permissions, disk, lock)
+    ├── StorageUnsafeError            a new test is refused: low disk space, read-only storage,
+    │                                 a failed write probe or quick_check (records.health)
     ├── RecordingIntegrityError       a raw recording's bytes do not match its SHA-256
     ├── NotFoundError                 no record with that key
     └── InvalidRecordError            input that breaks a rule; carries every FieldProblem found
@@ -49,6 +51,14 @@ class DatabaseVersionError(StorageError):
 
 class DatabaseUnavailableError(StorageError):
     """The database file cannot be opened or written."""
+
+
+class StorageUnsafeError(StorageError):
+    """Storage is not safe for a new test; ``problems`` says what is wrong and what to do."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("storage is not safe for a new test: " + " ".join(self.problems))
 
 
 class RecordingIntegrityError(StorageError):

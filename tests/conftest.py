@@ -10,7 +10,7 @@ from genki_home import GenkiHome
 
 from records import Database, open_database
 
-pytest_plugins = ["office_databases"]
+pytest_plugins = ["office_databases", "mosquitto_fixtures", "postgres_fixtures"]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from records import Database, open_database
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql"])
 def office_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of an empty office database of each supported kind."""
     if request.param == "postgresql":

@@ -7,6 +7,7 @@ import click
 from genki.cli.bench_acquisition import acquisition
 from genki.cli.bench_ble import ble
 from genki.cli.bench_sway import sway
+from genki.cli.bench_sync import sync_bench
 
 
 @click.group()
@@ -17,3 +18,4 @@ def bench() -> None:
 bench.add_command(acquisition)
 bench.add_command(ble)
 bench.add_command(sway)
+bench.add_command(sync_bench)

@@ -60,9 +60,14 @@ def test_a_rolled_back_transaction_leaves_no_row_and_no_sequence_number(
     database: Database,
 ) -> None:
     _add(database, 1)
-    with pytest.raises(RuntimeError), database.transaction() as session:
-        enqueue(session, kiosk_id="k1", topic="t", schema="s", build=lambda m, s: "x")
-        raise RuntimeError
+
+    def enqueue_then_fail() -> None:
+        with database.transaction() as session:
+            enqueue(session, kiosk_id="k1", topic="t", schema="s", build=lambda m, s: "x")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        enqueue_then_fail()
     _add(database, 1)
     assert [r.kiosk_seq for r in unacked(database, "k1", after_seq=0, limit=10)] == [1, 2]
 

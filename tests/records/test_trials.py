@@ -55,23 +55,34 @@ def test_a_trial_its_recording_and_its_message_are_saved_together(database: Data
 
 def test_a_failure_before_the_commit_leaves_neither(database: Database) -> None:
     resident = _resident(database)
-    with pytest.raises(RuntimeError), database.transaction() as session:
-        save_trial(
-            session, resident_uuid=resident, test="grip", metrics={}, quality_flags=[],
-            algorithm_version="grip/1", recording=_recording(),
-        )  # fmt: skip
-        enqueue_result(session, facility_id="f1", kiosk_id="k1", kind="trial", body={})
-        raise RuntimeError
+
+    def save_then_fail() -> None:
+        with database.transaction() as session:
+            save_trial(
+                session, resident_uuid=resident, test="grip", metrics={}, quality_flags=[],
+                algorithm_version="grip/1", recording=_recording(),
+            )  # fmt: skip
+            enqueue_result(session, facility_id="f1", kiosk_id="k1", kind="trial", body={})
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        save_then_fail()
     assert trials_of(database, resident) == []
     assert outbox_status(database, "k1").last_seq == 0
 
 
 def test_an_oversized_message_refuses_the_whole_save(database: Database) -> None:
     resident = _resident(database)
-    with pytest.raises(ValueError, match="the office accepts at most"), database.transaction() as s:
-        save_trial(
-            s, resident_uuid=resident, test="grip", metrics={}, quality_flags=[],
-            algorithm_version="grip/1",
-        )  # fmt: skip
-        enqueue_result(s, facility_id="f1", kiosk_id="k1", kind="trial", body={"x": "y" * 70000})
+
+    def save_oversized() -> None:
+        with database.transaction() as s:
+            save_trial(
+                s, resident_uuid=resident, test="grip", metrics={}, quality_flags=[],
+                algorithm_version="grip/1",
+            )  # fmt: skip
+            body = {"x": "y" * 70000}
+            enqueue_result(s, facility_id="f1", kiosk_id="k1", kind="trial", body=body)
+
+    with pytest.raises(ValueError, match="the office accepts at most"):
+        save_oversized()
     assert trials_of(database, resident) == []

@@ -23,6 +23,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from postgres_fixtures import PostgresServer
 from sync_support import (
     FACILITY,
     KIOSK,
@@ -221,3 +222,38 @@ def test_4_office_ingest_killed_before_and_after_its_commits(
     _report("4", **figures, kills=kills, acked_first_time=acked_first_time,
             sent_again=len(unacked), acknowledged=len(acked & published.keys()))  # fmt: skip
     office.close()
+
+
+def test_4_office_database_killed_and_restarted_during_a_stream(
+    mosquitto_dev: Any, tmp_path: Path, postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    """PostgreSQL crashes (``kill -9``) ten times under the running office ingest.
+
+    A batch whose commit fails is neither acknowledged to the broker nor to the kiosk: the
+    ingest ends its connection, the broker redelivers, and the kiosk re-sends after its timeout.
+    """
+    kiosk = open_database(f"sqlite:///{tmp_path / 'kiosk.sqlite3'}")
+    office = open_database(postgres_url)
+    settings = settings_for(mosquitto_dev)
+    publisher = Publisher(
+        kiosk, settings, FACILITY, KIOSK, resend_after_s=2.0, backoff=fast_backoff()
+    )
+    ingest = Ingest(office, settings, backoff=fast_backoff())
+    rng, produced = random.Random(41), 0
+    with running(ingest), running(publisher):
+        for _ in range(10):
+            for _ in range(rng.randint(5, 20)):
+                enqueue(kiosk, 20, start=produced)
+                produced += 20
+                publisher.notify()
+                time.sleep(0.01)
+            postgres_server.kill()
+            time.sleep(rng.uniform(0.1, 0.5))
+            postgres_server.start()
+        wait_for(lambda: backlog(kiosk) == 0, 120, "outbox drained after the last restart")
+        transport_duplicates = ingest.duplicates
+    figures = _check_office(office, produced)
+    _report("4-database", **figures, database_kills=10, transport_duplicates=transport_duplicates,
+            ingest_reconnects=ingest.connections - 1)  # fmt: skip
+    office.close()
+    kiosk.close()
