@@ -179,6 +179,11 @@ class Session(Base):
     kind: Mapped[str] = mapped_column(String(20))
     started_at: Mapped[datetime] = mapped_column(default=utc_now)
     ended_at: Mapped[datetime | None]
+    programme_code: Mapped[str | None] = mapped_column(String(60))
+    level: Mapped[int | None] = mapped_column(Integer)
+    rpe: Mapped[int | None] = mapped_column(Integer)
+    pain: Mapped[bool | None] = mapped_column(Boolean)
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Vitals(Base):

@@ -17,6 +17,7 @@ from genki.cli.config_cmd import config_group
 from genki.cli.context import CliContext
 from genki.cli.devices import devices
 from genki.cli.office import office_group
+from genki.cli.programs import programs_group
 from genki.cli.residents import residents
 from genki.cli.score import score
 from genki.cli.screen import screen_group
@@ -53,6 +54,7 @@ cli.add_command(score)
 cli.add_command(screen_group)
 cli.add_command(simulate)
 cli.add_command(office_group)
+cli.add_command(programs_group)
 cli.add_command(sync_group)
 
 

@@ -21,8 +21,10 @@ from programs.batteries import EntryError, ScoredBattery, score_battery
 pass_cli = click.make_pass_decorator(CliContext)
 
 
-def _read(path: Path, language: Language) -> object:
-    """Return the parsed JSON document of ``path``."""
+def read_json_object(
+    path: Path, language: Language, not_object: str = "battery.error.not_object"
+) -> dict[str, object]:
+    """Return the JSON object in ``path``; exit 2 naming the file (message ``not_object``)."""
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
@@ -34,7 +36,7 @@ def _read(path: Path, language: Language) -> object:
             text("battery.error.not_json", language, file=path, reason=exc)
         ) from exc
     if not isinstance(document, dict):
-        raise BadInputError(text("battery.error.not_object", language, file=path))
+        raise BadInputError(text(not_object, language, file=path))
     return document
 
 
@@ -120,7 +122,7 @@ def battery_group() -> None:
 @pass_cli
 def score_command(cli: CliContext, /, *, file: Path, as_json: bool) -> None:
     """Score a battery from raw results: FILE.json with battery, resident and results."""
-    document = _read(file, cli.language)
+    document = read_json_object(file, cli.language)
     try:
         scored = score_battery(document)
     except EntryError as exc:

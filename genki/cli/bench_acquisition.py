@@ -18,6 +18,7 @@ import click
 
 from devices.frames import ConnectionState, DeviceStatus, ForceBlock, Frame
 from devices.registry import open_device
+from genki.cli.context import OperationFailedError
 
 PLATES = 2
 RATE_HZ = 1000
@@ -33,7 +34,13 @@ def _start_simulator(stack: ExitStack, seed: int) -> str:
     )
     stack.callback(process.terminate)
     assert process.stdout is not None  # noqa: S101 - PIPE was requested
-    return process.stdout.readline().strip()
+    url = process.stdout.readline().strip()
+    if not url:
+        raise OperationFailedError(
+            f"the force-plate simulator ({' '.join(command[1:])}) ended before printing its URL "
+            f"(exit code {process.wait()})"
+        )
+    return url
 
 
 @click.command()

@@ -31,7 +31,7 @@ from records.residents import ENTITY, Resident, ResidentRepository
 pass_cli = click.make_pass_decorator(CliContext)
 
 
-def _today() -> date:
+def local_today() -> date:
     """Return the local calendar date: birth dates and ages are local dates."""
     return date.today()  # noqa: DTZ011
 
@@ -66,7 +66,8 @@ def _raise_invalid(exc: InvalidRecordError, language: Language) -> BadInputError
     return BadInputError(problems_text(exc.problems, language))
 
 
-def _age(birth_date: date, today: date) -> int:
+def age_on(birth_date: date, today: date) -> int:
+    """Return the age in whole years on ``today``."""
     return (
         today.year
         - birth_date.year
@@ -75,7 +76,7 @@ def _age(birth_date: date, today: date) -> int:
 
 
 def _summary_table(residents: list[Resident], language: Language) -> Table:
-    today = _today()
+    today = local_today()
     table = Table(
         *(
             text(f"list.{c}", language)
@@ -89,7 +90,7 @@ def _summary_table(residents: list[Resident], language: Language) -> Table:
             f"{f.family_name} {f.given_name}",
             f"{f.family_kana} {f.given_kana}",
             text(f"sex.{f.sex}", language),
-            str(_age(f.birth_date, today)),
+            str(age_on(f.birth_date, today)),
             text(f"care_level.{f.care_level}", language),
             text("list.active" if r.active else "list.inactive", language),
         )
@@ -108,7 +109,7 @@ def add(cli: CliContext, /, **raw: str | None) -> None:
     """Register a new resident."""
     given = {name: value for name, value in raw.items() if value is not None}
     try:
-        values = parse_resident(given, _today())
+        values = parse_resident(given, local_today())
         resident = _repository(cli).add(values, actor=_actor())
     except InvalidRecordError as exc:
         raise _raise_invalid(exc, cli.language) from exc
@@ -130,7 +131,8 @@ def list_residents(cli: CliContext, *, include_inactive: bool, as_json: bool) ->
         Console().print(_summary_table(found, cli.language))
 
 
-def _get(cli: CliContext, code: str) -> Resident:
+def get_resident(cli: CliContext, code: str) -> Resident:
+    """Return the resident ``code`` of this facility; exit 2 naming the code if there is none."""
     try:
         return _repository(cli).get(code)
     except NotFoundError as exc:
@@ -143,7 +145,7 @@ def _get(cli: CliContext, code: str) -> Resident:
 @pass_cli
 def show(cli: CliContext, code: str, *, as_json: bool) -> None:
     """Show one resident and the history of changes."""
-    resident = _get(cli, code)
+    resident = get_resident(cli, code)
     trail = audit_trail(cli.database(), ENTITY, resident.uuid)
     if as_json:
         import json  # noqa: PLC0415
@@ -178,7 +180,7 @@ def _details(resident: Resident, language: Language) -> str:
         ("family_kana", f.family_kana),
         ("given_kana", f.given_kana),
         ("sex", text(f"sex.{f.sex}", language)),
-        ("birth_date", f"{f.birth_date.isoformat()} ({_age(f.birth_date, _today())})"),
+        ("birth_date", f"{f.birth_date.isoformat()} ({age_on(f.birth_date, local_today())})"),
         ("care_level", text(f"care_level.{f.care_level}", language)),
         ("notes", f.notes),
         ("active", status),
@@ -195,9 +197,9 @@ def edit(cli: CliContext, /, current_code: str, **raw: str | None) -> None:
     given = {name: value for name, value in raw.items() if value is not None}
     if not given:
         raise BadInputError(text("residents.nothing_to_change", cli.language))
-    _get(cli, current_code)
+    get_resident(cli, current_code)
     try:
-        changes = parse_changes(given, _today())
+        changes = parse_changes(given, local_today())
         resident = _repository(cli).edit(current_code, changes, actor=_actor())
     except InvalidRecordError as exc:
         raise _raise_invalid(exc, cli.language) from exc
@@ -205,7 +207,7 @@ def edit(cli: CliContext, /, current_code: str, **raw: str | None) -> None:
 
 
 def _set_active(cli: CliContext, code: str, *, active: bool, reason: str) -> None:
-    _get(cli, code)
+    get_resident(cli, code)
     _repository(cli).set_active(code, active=active, actor=_actor(), reason=reason)
     message = "residents.reactivated" if active else "residents.deactivated"
     click.echo(text(message, cli.language, code=code))
@@ -246,7 +248,7 @@ def import_csv(
     """Import residents from a CSV file (UTF-8 or Shift_JIS): every row or none."""
     language = cli.language
     try:
-        rows = parse_resident_csv(file.read_bytes(), _today())
+        rows = parse_resident_csv(file.read_bytes(), local_today())
         summary = _repository(cli).import_all(
             rows,
             actor=_actor(),
