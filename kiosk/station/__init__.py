@@ -1,0 +1,1 @@
+"""The acquisition service: devices, trials, scoring and saving, behind a thread-safe facade."""

@@ -1,0 +1,477 @@
+"""The acquisition service: devices, the trial state machine, scoring and saving, on its own thread.
+
+``Station`` runs an asyncio loop on a thread of its own. Devices stream from their own threads;
+each frame is handed to the loop (``call_soon_threadsafe``), so all state changes happen on one
+thread and need no locks. The UI never touches that state: it calls the facade's commands
+(``begin``, ``ready``, ``stop``, ``accept``, ``retake``, ``cancel``), which are queued to the
+loop, and reads ``view``, an immutable StationView replaced as a whole. Subscribers get views at
+most every ``view_interval_s``: updates in between are coalesced into the next one, so a slow
+screen never slows acquisition. Scoring runs on a worker thread and saving on a writer thread,
+so neither stalls the frames.
+
+A trial records only while it is in ``record``; a device of its role lost while the trial is under
+way discards it (trial.py). Saving checks storage first (records.health) and writes the trial, its
+raw recording and its outbox message in one transaction; only then is the trial ``saved``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from devices.frames import ConnectionState, DeviceStatus, ForceBlock, Frame, GaugeBlock
+from devices.registry import Device, open_device
+from kiosk.station.measurements import (
+    GAUGE_CHANNELS,
+    MEASUREMENTS,
+    PLATE_CHANNELS,
+    Measurement,
+    Role,
+)
+from kiosk.station.trial import ACTIVE, Event, Phase, TrialState, advance
+from records import Database, check_storage
+from records.errors import StorageError
+from records.recordings import RawRecording
+from records.trials import save_trial
+from sync.outbox import enqueue_result
+
+TRACE_SECONDS = 10.0
+TRACE_POINTS = 400
+TICK_S = 0.01
+LOST_STATES = frozenset(
+    {ConnectionState.LOST, ConnectionState.RECONNECTING, ConnectionState.CLOSED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceView:
+    """A device as the screen shows it."""
+
+    role: Role
+    url: str
+    state: str
+    device_id: str = ""
+    samples: int = 0
+    missing_samples: int = 0
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TraceView:
+    """The live signal of one device: the last TRACE_SECONDS, at most TRACE_POINTS values."""
+
+    role: Role
+    values: tuple[float, ...]
+    latest_t_mono_ns: int
+    cop_ml_mm: float | None = None
+    cop_ap_mm: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrialView:
+    """The current trial as the screen shows it."""
+
+    test: str
+    phase: Phase
+    attempt: int
+    countdown_s: float
+    recorded_s: float
+    target_s: float
+    metrics: Mapping[str, Any]
+    quality_flags: tuple[str, ...]
+    reason: str
+    trial_uuid: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StationView:
+    """Everything the screen needs, immutable; ``version`` grows with every change."""
+
+    version: int = 0
+    devices: tuple[DeviceView, ...] = ()
+    trial: TrialView | None = None
+    traces: tuple[TraceView, ...] = ()
+    error: str = ""
+
+
+@dataclass
+class _Slot:
+    role: Role
+    url: str
+    device: Device | None = None
+    state: ConnectionState = ConnectionState.CONNECTING
+    device_id: str = ""
+    samples: int = 0
+    missing: int = 0
+    message: str = ""
+    rate_hz: float = 0.0
+    live: deque[npt.NDArray[np.float64]] = field(default_factory=deque)
+    live_samples: int = 0
+    latest_t_mono_ns: int = 0
+    cop: tuple[float, float] | None = None
+
+
+@dataclass
+class _Recording:
+    rate_hz: float = 0.0
+    blocks: list[npt.NDArray[np.float64]] = field(default_factory=list)
+    samples: int = 0
+
+    def raw(self, channels: tuple[str, ...]) -> RawRecording:
+        samples = np.concatenate(self.blocks) if self.blocks else np.empty((0, len(channels)))
+        return RawRecording(rate_hz=self.rate_hz, channels=channels, samples=samples)
+
+
+class Station:
+    """The kiosk's acquisition service (module docstring); use as a context manager."""
+
+    def __init__(  # noqa: PLR0913 - the station's settings, each a keyword
+        self,
+        database: Database,
+        *,
+        facility_id: str,
+        kiosk_id: str,
+        devices: Mapping[Role, str],
+        countdown_s: float = 3.0,
+        view_interval_s: float = 1 / 30,
+        record_seconds: Mapping[str, float] | None = None,
+        opener: Callable[[str], Device] = open_device,
+    ) -> None:
+        """``record_seconds`` shortens (or lengthens) tests' recordings, e.g. for the demo."""
+        self.database = database
+        self.facility_id, self.kiosk_id = facility_id, kiosk_id
+        self.countdown_s, self.view_interval_s = countdown_s, view_interval_s
+        self._opener = opener
+        self._record_seconds = dict(record_seconds or {})
+        self._slots = {role: _Slot(role, url) for role, url in devices.items()}
+        self._view = StationView()
+        self._subscribers: list[Callable[[StationView], None]] = []
+        self._trial: TrialState | None = None
+        self._recording = _Recording()
+        self._phase_started = 0.0
+        self._error = ""
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name="station", daemon=True)
+        self._scorer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="scorer")
+        self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="writer")
+        self._last_publish = 0.0
+        self._publish_pending = False
+        self._ticker: asyncio.Task[None] | None = None
+
+    # --- facade: any thread -------------------------------------------------------------------
+
+    @property
+    def view(self) -> StationView:
+        """The latest view (replaced as a whole; safe to read from any thread)."""
+        return self._view
+
+    def subscribe(self, callback: Callable[[StationView], None]) -> None:
+        """Call ``callback(view)`` on the station thread after changes, coalesced (docstring)."""
+        self._loop.call_soon_threadsafe(self._subscribers.append, callback)
+
+    def begin(self, resident_uuid: str, test: str) -> None:
+        """Start a trial of ``test`` for the resident (its instructions come first)."""
+        if test not in MEASUREMENTS:
+            known = ", ".join(MEASUREMENTS)
+            raise ValueError(f"no device test {test!r}; expected one of {known}")
+        self._call(self._begin, resident_uuid, test)
+
+    def ready(self) -> None:
+        """Start the countdown: the resident is in position."""
+        self._call(self._event, Event("ready"))
+
+    def stop(self) -> None:
+        """Stop recording now (the trainer's stop)."""
+        self._call(self._stop_recording)
+
+    def retake(self) -> None:
+        """Discard the score under review and record again."""
+        self._call(self._event, Event("retake"))
+
+    def accept(self) -> None:
+        """Save the trial under review."""
+        self._call(self._accept)
+
+    def cancel(self, reason: str = "cancel") -> None:
+        """Discard the trial (the always-visible stop)."""
+        self._call(self._event, Event("cancel", reason=reason))
+
+    def __enter__(self) -> Station:
+        self._thread.start()
+        started = concurrent.futures.Future[None]()
+        self._loop.call_soon_threadsafe(self._open_devices, started)
+        started.result(timeout=30)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the devices, the loop and the worker threads."""
+        if not self._thread.is_alive():
+            return
+        done = concurrent.futures.Future[None]()
+        self._loop.call_soon_threadsafe(self._shutdown, done)
+        done.result(timeout=30)
+        self._thread.join(timeout=10)
+        self._scorer.shutdown(wait=True)
+        self._writer.shutdown(wait=True)
+
+    # --- the station thread -------------------------------------------------------------------
+
+    def _call(self, function: Callable[..., None], *args: Any) -> None:
+        self._loop.call_soon_threadsafe(function, *args)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_forever()
+        pending = asyncio.all_tasks(self._loop)
+        for task in pending:
+            task.cancel()
+        self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        self._loop.close()
+
+    def _open_devices(self, started: concurrent.futures.Future[None]) -> None:
+        for slot in self._slots.values():
+            try:
+                slot.device = self._opener(slot.url)
+                slot.device.start(functools.partial(self._from_device, slot.role))
+            except Exception as exc:  # noqa: BLE001 - a bad device URL is shown, not raised
+                slot.state, slot.message = ConnectionState.CLOSED, str(exc)
+        self._ticker = self._loop.create_task(self._tick())
+        self._changed()
+        started.set_result(None)
+
+    def _shutdown(self, done: concurrent.futures.Future[None]) -> None:
+        for slot in self._slots.values():
+            if slot.device is not None:
+                slot.device.stop()
+        self._loop.stop()
+        done.set_result(None)
+
+    def _from_device(self, role: Role, frame: Frame) -> None:
+        """Hand a frame from a device thread to the loop."""
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._on_frame, role, frame)
+
+    def _on_frame(self, role: Role, frame: Frame) -> None:
+        slot = self._slots[role]
+        if isinstance(frame, DeviceStatus):
+            slot.state, slot.message = frame.state, frame.message
+            slot.missing = frame.total_missing_samples or slot.missing + frame.missing_samples
+            if frame.state in LOST_STATES:
+                self._device_lost(role, frame.message or frame.state.value)
+        elif isinstance(frame, ForceBlock | GaugeBlock):
+            self._on_block(slot, frame)
+        self._changed()
+
+    def _on_block(self, slot: _Slot, block: ForceBlock | GaugeBlock) -> None:
+        if isinstance(block, ForceBlock):
+            columns = np.column_stack([block.fz_n, block.cop_ml_mm, block.cop_ap_mm])
+            slot.cop = (float(block.cop_ml_mm[-1]), float(block.cop_ap_mm[-1]))
+        else:
+            columns = np.asarray(block.force_kgf, dtype=np.float64).reshape(-1, 1)
+        slot.state = ConnectionState.STREAMING
+        slot.device_id, slot.rate_hz = block.device_id, block.rate_hz
+        slot.samples += block.n_samples
+        slot.latest_t_mono_ns = block.t_mono_ns
+        slot.live.append(columns[:, 0])
+        slot.live_samples += block.n_samples
+        while slot.live and slot.live_samples - slot.live[0].size >= TRACE_SECONDS * block.rate_hz:
+            slot.live_samples -= slot.live.popleft().size
+        trial = self._trial
+        if trial is not None and trial.phase is Phase.RECORD and self._role() == slot.role:
+            self._recording.rate_hz = block.rate_hz
+            self._recording.blocks.append(columns)
+            self._recording.samples += block.n_samples
+
+    def _role(self) -> Role | None:
+        return None if self._trial is None else MEASUREMENTS[self._trial.test].role
+
+    def _measurement(self) -> Measurement:
+        assert self._trial is not None  # noqa: S101 - only called with a trial
+        return MEASUREMENTS[self._trial.test]
+
+    def _target_s(self, test: str) -> float:
+        return self._record_seconds.get(test, MEASUREMENTS[test].seconds)
+
+    def _device_lost(self, role: Role, message: str) -> None:
+        if self._trial is not None and self._role() == role and self._trial.phase in ACTIVE:
+            self._event(Event("device_lost", reason=f"{role}: {message}"))
+
+    def _begin(self, resident_uuid: str, test: str) -> None:
+        if self._trial is not None and self._trial.phase not in {Phase.SAVED, Phase.DISCARDED}:
+            self._error = f"a {self._trial.test} trial is under way; finish or cancel it first"
+            self._changed()
+            return
+        self._trial = advance(TrialState(test, resident_uuid), Event("begin"))
+        self._error = ""
+        self._changed()
+
+    def _event(self, event: Event) -> None:
+        if self._trial is None:
+            return
+        try:
+            self._trial = advance(self._trial, event)
+        except ValueError as exc:
+            self._error = str(exc)
+        else:
+            self._error = ""
+            self._phase_started = time.monotonic()
+            if self._trial.phase is Phase.COUNTDOWN:
+                self._recording = _Recording()
+        self._changed()
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_S)
+            trial = self._trial
+            if trial is None:
+                continue
+            elapsed = time.monotonic() - self._phase_started
+            if trial.phase is Phase.COUNTDOWN and elapsed >= self.countdown_s:
+                self._event(Event("countdown_done"))
+            elif trial.phase is Phase.RECORD:
+                self._check_recording()
+            elif trial.phase is Phase.COUNTDOWN:
+                self._changed()  # the countdown number moves
+
+    def _check_recording(self) -> None:
+        measurement = self._measurement()
+        recording = self._recording
+        seconds = self._target_s(measurement.id)
+        target = seconds * recording.rate_hz if recording.rate_hz else float("inf")
+        if recording.samples >= target:
+            self._stop_recording()
+        elif (
+            measurement.done_early is not None
+            and recording.samples
+            and (recording.samples % max(1, int(recording.rate_hz / 2)) < 50)
+        ):
+            raw = recording.raw(self._channels())
+            if measurement.done_early(raw):
+                self._stop_recording()
+
+    def _channels(self) -> tuple[str, ...]:
+        return PLATE_CHANNELS if self._role() == "plate" else GAUGE_CHANNELS
+
+    def _stop_recording(self) -> None:
+        if self._trial is None or self._trial.phase is not Phase.RECORD:
+            return
+        self._event(Event("stop"))
+        measurement, raw = self._measurement(), self._recording.raw(self._channels())
+        future = self._loop.run_in_executor(self._scorer, measurement.score, raw)
+        future.add_done_callback(self._scored)
+
+    def _scored(self, future: asyncio.Future[Any]) -> None:
+        error = future.exception()
+        if error is not None:
+            self._event(Event("cancel", reason=f"could not score the trial: {error}"))
+        else:
+            self._event(Event("scored", scored=future.result()))
+
+    def _accept(self) -> None:
+        trial = self._trial
+        if trial is None or trial.phase is not Phase.REVIEW:
+            self._event(Event("accept"))  # reports why it does not apply
+            return
+        self._event(Event("accept"))
+        raw = self._recording.raw(self._channels())
+        future = self._loop.run_in_executor(self._writer, self._save, trial, raw)
+        future.add_done_callback(self._saved)
+
+    def _save(self, trial: TrialState, raw: RawRecording) -> str:
+        """On the writer thread: check storage, then trial + recording + outbox in one commit."""
+        assert trial.scored is not None  # noqa: S101 - review has a score
+        check_storage(self.database, quick_check=False)
+        with self.database.transaction() as session:
+            uuid = save_trial(
+                session, resident_uuid=trial.resident_uuid, test=trial.test,
+                metrics=dict(trial.scored.metrics), quality_flags=trial.scored.quality_flags,
+                algorithm_version=trial.scored.algorithm_version, recording=raw,
+                trial_index=trial.attempt,
+            )  # fmt: skip
+            enqueue_result(
+                session, facility_id=self.facility_id, kiosk_id=self.kiosk_id, kind="trial",
+                body={"trial_uuid": uuid, "resident_uuid": trial.resident_uuid,
+                      "test": trial.test, "attempt": trial.attempt,
+                      "metrics": dict(trial.scored.metrics),
+                      "quality_flags": list(trial.scored.quality_flags),
+                      "algorithm_version": trial.scored.algorithm_version,
+                      "recorded_at": datetime.now(UTC).isoformat()},
+            )  # fmt: skip
+        return uuid
+
+    def _saved(self, future: asyncio.Future[str]) -> None:
+        error = future.exception()
+        if error is None:
+            self._event(Event("saved", trial_uuid=future.result()))
+        elif isinstance(error, StorageError):
+            self._event(Event("save_failed", reason=str(error)))
+        else:
+            self._event(Event("save_failed", reason=f"{type(error).__name__}: {error}"))
+
+    # --- views --------------------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        """Build the view now; notify subscribers now or at the end of the interval."""
+        self._view = self._build_view()
+        if self._publish_pending or not self._subscribers:
+            return
+        wait = self._last_publish + self.view_interval_s - time.monotonic()
+        if wait <= 0:
+            self._publish()
+        else:
+            self._publish_pending = True
+            self._loop.call_later(wait, self._publish)
+
+    def _publish(self) -> None:
+        self._publish_pending = False
+        self._last_publish = time.monotonic()
+        view = self._view
+        for callback in self._subscribers:
+            callback(view)
+
+    def _build_view(self) -> StationView:
+        devices = tuple(
+            DeviceView(s.role, s.url, s.state.value, s.device_id, s.samples, s.missing, s.message)
+            for s in self._slots.values()
+        )
+        traces = tuple(self._trace(slot) for slot in self._slots.values() if slot.live)
+        return StationView(self._view.version + 1, devices, self._trial_view(), traces, self._error)
+
+    def _trace(self, slot: _Slot) -> TraceView:
+        values = np.concatenate(slot.live)
+        step = max(1, values.size // TRACE_POINTS)
+        shown = tuple(float(v) for v in values[::-1][::step][::-1])
+        cop = slot.cop or (None, None)
+        return TraceView(slot.role, shown, slot.latest_t_mono_ns, cop[0], cop[1])
+
+    def _trial_view(self) -> TrialView | None:
+        trial = self._trial
+        if trial is None:
+            return None
+        elapsed = time.monotonic() - self._phase_started
+        rate = self._recording.rate_hz
+        scored = trial.scored
+        return TrialView(
+            test=trial.test, phase=trial.phase, attempt=trial.attempt,
+            countdown_s=max(0.0, self.countdown_s - elapsed)
+            if trial.phase is Phase.COUNTDOWN else 0.0,
+            recorded_s=self._recording.samples / rate if rate else 0.0,
+            target_s=self._target_s(trial.test),
+            metrics=dict(scored.metrics) if scored else {},
+            quality_flags=scored.quality_flags if scored else (),
+            reason=trial.reason, trial_uuid=trial.trial_uuid,
+        )  # fmt: skip
