@@ -153,8 +153,13 @@ def save_exercise_session(  # noqa: PLR0913 - one keyword per stored field
     pain: bool,
     exercises: Sequence[ExerciseDone],
     notes: str = "",
+    readings: Mapping[str, float | None] | None = None,
 ) -> str:
-    """Add an exercise session and its exercises to the caller's transaction; return its uuid."""
+    """Add an exercise session and its exercises to the caller's transaction; return its uuid.
+
+    ``vitals`` is the screening decision; ``readings`` the measured values it was made from
+    (``systolic_mmhg``, ``diastolic_mmhg``, ``pulse_bpm``, ``spo2_pct``, ``temperature_c``).
+    """
     resident_id = resident_row_id(session, resident_uuid)
     visit = models.Session(
         resident_id=resident_id, staff_id=staff_row_id(session, resident_id, staff),
@@ -166,7 +171,7 @@ def save_exercise_session(  # noqa: PLR0913 - one keyword per stored field
     if vitals is not None:
         session.add(
             models.Vitals(resident_id=resident_id, session_id=visit.id, measured_at=started_at,
-                          source="session", decision=vitals)
+                          source="session", decision=vitals, **dict(readings or {}))
         )  # fmt: skip
     for item in exercises:
         session.add(

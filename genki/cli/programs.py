@@ -16,7 +16,7 @@ from __future__ import annotations
 import getpass
 import json
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ import click
 
 from genki.cli.battery import read_json_object
 from genki.cli.context import BadInputError, CliContext
-from genki.cli.residents import age_on, get_resident, local_today
+from genki.cli.residents import get_resident, local_today
 from genki.i18n import Language, text
 from programs.catalogue import catalogue
 from programs.documents import (
@@ -46,7 +46,7 @@ from programs.prescription import prescribe
 from programs.profile import ProfileError, parse_profile
 from records.assessments import assessments_of, exercise_sessions_of
 from records.plans import OverrideRecord, save_plan
-from records.resident_fields import Sex
+from records.profiles import local_day, profile_document, sex_code
 from records.residents import Resident, ResidentRepository
 
 pass_cli = click.make_pass_decorator(CliContext)
@@ -122,44 +122,12 @@ def prescribe_command(cli: CliContext, /, *, profile_path: Path, as_json: bool) 
     click.echo("\n".join([*explanation.resident, "", *explanation.staff]))
 
 
-def _local_day(moment: datetime) -> date:
-    """Return the local calendar day of a stored (UTC) time: the facility's day."""
-    return moment.astimezone().date()
-
-
-def _sex(resident: Resident) -> str:
-    """Return the resident's sex as the batteries and profiles write it (F or M)."""
-    return "F" if resident.fields.sex is Sex.FEMALE else "M"
-
-
 def _header(resident: Resident) -> ResidentHeader:
     f = resident.fields
     return ResidentHeader(
-        code=f.code, name=f"{f.family_name} {f.given_name}", sex=_sex(resident),
+        code=f.code, name=f"{f.family_name} {f.given_name}", sex=sex_code(resident),
         birth_date=f.birth_date, care_level=f.care_level.value,
     )  # fmt: skip
-
-
-def _profile_document(
-    cli: CliContext, resident: Resident, contraindications: list[str]
-) -> dict[str, Any]:
-    """Return the resident's profile from the stored assessments and exercise sessions."""
-    database = cli.database()
-    f = resident.fields
-    assessments = [
-        {**a.summary, "battery": a.battery, "date": _local_day(a.performed_at).isoformat()}
-        for a in assessments_of(database, resident.uuid)
-    ]
-    history = [
-        {"date": _local_day(s.started_at).isoformat(), "programme": s.programme, "level": s.level,
-         "completed": s.completed, "rpe": s.rpe, "pain": s.pain, "vitals": s.vitals or "ok"}
-        for s in exercise_sessions_of(database, resident.uuid)
-    ]  # fmt: skip
-    return {
-        "resident": {"sex": _sex(resident), "age_years": age_on(f.birth_date, local_today()),
-                     "care_level": f.care_level.value},
-        "assessments": assessments, "contraindications": contraindications, "history": history,
-    }  # fmt: skip
 
 
 def _override(
@@ -223,7 +191,9 @@ def plan_command(  # noqa: PLR0913 - one keyword per option
         raise click.UsageError("give --pdf FILE, --csv FILE or both")
     resident = get_resident(cli, code)
     author = staff or f"cli:{getpass.getuser()}"
-    document = _profile_document(cli, resident, list(contraindications))
+    document = profile_document(
+        cli.database(), resident, today=local_today(), contraindications=contraindications
+    )
     override = _override(override_value, reason, staff, language)
     if override is not None:
         document["override"] = override
@@ -321,7 +291,7 @@ def _due(cli: CliContext, today: date) -> list[DueRow]:
     residents = ResidentRepository(database, cli.loaded.config.facility.id).list()
     entries: list[tuple[str, str, date | None]] = []
     for resident in residents:
-        dates = [_local_day(a.performed_at) for a in assessments_of(database, resident.uuid)]
+        dates = [local_day(a.performed_at) for a in assessments_of(database, resident.uuid)]
         name = f"{resident.fields.family_name} {resident.fields.given_name}"
         entries.append((resident.code, name, max(dates) if dates else None))
     return due_rows(entries, today=today)

@@ -23,6 +23,7 @@ from genki.cli.render import (
 from genki.i18n import Language, text
 from records.audit import audit_trail
 from records.errors import CsvFormatError, InvalidRecordError, NotFoundError
+from records.profiles import age_on
 from records.resident_csv import write_residents_csv
 from records.resident_fields import RESIDENT_FIELDS, parse_changes, parse_resident
 from records.resident_import import parse_resident_csv
@@ -64,15 +65,6 @@ def _field_options(*, required: bool) -> Callable[[Callable[..., Any]], Callable
 
 def _raise_invalid(exc: InvalidRecordError, language: Language) -> BadInputError:
     return BadInputError(problems_text(exc.problems, language))
-
-
-def age_on(birth_date: date, today: date) -> int:
-    """Return the age in whole years on ``today``."""
-    return (
-        today.year
-        - birth_date.year
-        - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    )
 
 
 def _summary_table(residents: list[Resident], language: Language) -> Table:

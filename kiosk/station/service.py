@@ -40,6 +40,7 @@ from kiosk.station.measurements import (
     Role,
 )
 from kiosk.station.trial import ACTIVE, Event, Phase, TrialState, advance
+from measures.chair_stand import detect_stands
 from records import Database, check_storage
 from records.errors import StorageError
 from records.recordings import RawRecording
@@ -49,6 +50,7 @@ from sync.outbox import enqueue_result
 TRACE_SECONDS = 10.0
 TRACE_POINTS = 400
 TICK_S = 0.01
+COUNT_EVERY_TICKS = 25  # recount the stands every 0.25 s while counting
 LOST_STATES = frozenset(
     {ConnectionState.LOST, ConnectionState.RECONNECTING, ConnectionState.CLOSED}
 )
@@ -103,6 +105,7 @@ class StationView:
     trial: TrialView | None = None
     traces: tuple[TraceView, ...] = ()
     error: str = ""
+    counter: int | None = None  # stands counted on the plate since start_counter, if counting
 
 
 @dataclass
@@ -165,6 +168,9 @@ class Station:
         self._thread = threading.Thread(target=self._run, name="station", daemon=True)
         self._scorer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="scorer")
         self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="writer")
+        self._counting: list[npt.NDArray[np.float64]] | None = None
+        self._count: int | None = None
+        self._ticks = 0
         self._last_publish = 0.0
         self._publish_pending = False
         self._ticker: asyncio.Task[None] | None = None
@@ -206,6 +212,14 @@ class Station:
     def cancel(self, reason: str = "cancel") -> None:
         """Discard the trial (the always-visible stop)."""
         self._call(self._event, Event("cancel", reason=reason))
+
+    def start_counter(self) -> None:
+        """Count sit-to-stands on the plate from now (an exercise's repetition counter)."""
+        self._call(functools.partial(self._set_counting, on=True))
+
+    def stop_counter(self) -> None:
+        """Stop counting sit-to-stands."""
+        self._call(functools.partial(self._set_counting, on=False))
 
     def __enter__(self) -> Station:
         self._thread.start()
@@ -290,6 +304,8 @@ class Station:
         slot.live_samples += block.n_samples
         while slot.live and slot.live_samples - slot.live[0].size >= TRACE_SECONDS * block.rate_hz:
             slot.live_samples -= slot.live.popleft().size
+        if self._counting is not None and isinstance(block, ForceBlock):
+            self._counting.append(np.asarray(block.fz_n, dtype=np.float64))
         trial = self._trial
         if trial is not None and trial.phase is Phase.RECORD and self._role() == slot.role:
             self._recording.rate_hz = block.rate_hz
@@ -333,9 +349,29 @@ class Station:
                 self._recording = _Recording()
         self._changed()
 
+    def _set_counting(self, *, on: bool) -> None:
+        self._counting = [] if on else None
+        self._count = 0 if on else None
+        self._changed()
+
+    def _update_count(self) -> None:
+        plate = self._slots.get("plate")
+        if not self._counting or plate is None or not plate.rate_hz:
+            return
+        fz = np.concatenate(self._counting)
+        if fz.size < plate.rate_hz:
+            return
+        count = len(detect_stands(fz, plate.rate_hz).stands)
+        if count != self._count:
+            self._count = count
+            self._changed()
+
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(TICK_S)
+            self._ticks += 1
+            if self._counting is not None and self._ticks % COUNT_EVERY_TICKS == 0:
+                self._update_count()
             trial = self._trial
             if trial is None:
                 continue
@@ -449,7 +485,9 @@ class Station:
             for s in self._slots.values()
         )
         traces = tuple(self._trace(slot) for slot in self._slots.values() if slot.live)
-        return StationView(self._view.version + 1, devices, self._trial_view(), traces, self._error)
+        return StationView(
+            self._view.version + 1, devices, self._trial_view(), traces, self._error, self._count
+        )
 
     def _trace(self, slot: _Slot) -> TraceView:
         values = np.concatenate(slot.live)

@@ -24,7 +24,6 @@ from records.resident_fields import CareLevel, ResidentFields, Sex
 from records.residents import ResidentRepository
 from records.trials import trials_of
 from simulators.forceplate.device import GkfpPlate, PlateConfig
-from simulators.forceplate.faults import FaultPlan
 from simulators.human.scenarios import generate
 from simulators.pty_runner import PtyRunner
 
@@ -40,10 +39,9 @@ def resident(database: Database) -> str:
     return ResidentRepository(database, "f1").add(RESIDENT, actor="test").uuid
 
 
-def plate_url(scenario: str, faults: FaultPlan | None = None) -> Iterator[str]:
+def plate_url(scenario: str) -> Iterator[str]:
     person = generate(scenario, rate_hz=1000, duration_s=60, seed=5)
-    plate = GkfpPlate(person, PlateConfig(faults=faults or FaultPlan(), seed=5))
-    runner = PtyRunner(plate, rate_hz=1000, unplug=(faults or FaultPlan()).unplug)
+    runner = PtyRunner(GkfpPlate(person, PlateConfig(seed=5)), rate_hz=1000)
     runner.start()
     yield f"serial://{runner.path}?protocol=gkfp"
     runner.stop()
@@ -60,8 +58,12 @@ def stands_plate() -> Iterator[str]:
 
 
 @pytest.fixture
-def unplugged_plate() -> Iterator[str]:
-    yield from plate_url("quiet-eo", FaultPlan(unplug=(2.5, 4.0)))
+def unpluggable() -> Iterator[PtyRunner]:
+    person = generate("quiet-eo", rate_hz=1000, duration_s=60, seed=5)
+    runner = PtyRunner(GkfpPlate(person, PlateConfig(seed=5)), rate_hz=1000, stable_path=True)
+    runner.start()
+    yield runner
+    runner.stop()
 
 
 def wait_for(
@@ -138,14 +140,17 @@ def test_five_chair_stands_stop_the_recording_by_themselves(
 
 
 def test_a_plate_unplugged_mid_trial_discards_it_and_nothing_is_saved(
-    database: Database, resident: str, unplugged_plate: str
+    database: Database, resident: str, unpluggable: PtyRunner
 ) -> None:
-    with Station(database, facility_id="f1", kiosk_id="k1", devices={"plate": unplugged_plate},
+    plate = f"serial://{unpluggable.path}?protocol=gkfp"
+    with Station(database, facility_id="f1", kiosk_id="k1", devices={"plate": plate},
                  countdown_s=0.1, record_seconds={"sway_eo": 20.0}) as station:  # fmt: skip
         wait_for(station, streaming)
         station.begin(resident, "sway_eo")
         wait_for(station, phase(Phase.INSTRUCT))
         station.ready()
+        wait_for(station, phase(Phase.RECORD))
+        unpluggable.unplug()  # the cable is pulled while recording
         discarded = wait_for(station, phase(Phase.DISCARDED))
         station.accept()  # nothing to save: refused, and said so
         refused = wait_for(station, lambda view: bool(view.error))

@@ -1,0 +1,52 @@
+"""``genki kiosk [--serve]``: the kiosk app on this terminal, or served to browsers.
+
+The devices come from ``[devices]`` in genki.toml: ``plate`` (or ``force_plate``) is the force plate
+and ``gauge`` (or ``grip``) the grip dynamometer the station measures with. With ``--serve`` the
+app runs once per browser connection through textual-serve, with the same configuration.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+
+import click
+
+from genki.cli.context import CliContext
+from kiosk.desk import Desk
+from kiosk.station.measurements import Role
+from kiosk.station.service import Station
+from kiosk.ui.app import KioskApp
+from programs.screening import default_rules
+
+pass_cli = click.make_pass_decorator(CliContext)
+STATION_ROLES: dict[str, Role] = {
+    "plate": "plate", "force_plate": "plate", "gauge": "gauge", "grip": "gauge",
+}  # fmt: skip
+
+
+@click.command(name="kiosk")
+@click.option("--serve", is_flag=True, help="Serve the kiosk to web browsers (textual-serve).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@pass_cli
+def kiosk_command(cli: CliContext, /, *, serve: bool, host: str, port: int) -> None:
+    """Run the exercise-room kiosk (Japanese by default; --lang en for English)."""
+    config = cli.loaded.config
+    if serve:
+        from textual_serve.server import Server  # noqa: PLC0415 - only --serve needs it
+
+        command = [sys.executable, "-m", "genki", "--lang", cli.language]
+        if cli.loaded.path is not None:
+            command += ["--config", str(cli.loaded.path)]
+        Server(shlex.join([*command, "kiosk"]), host=host, port=port, title="genki").serve()
+        return
+    database = cli.database()
+    rules = default_rules().adjusted(config.screening.thresholds)
+    desk = Desk(database, facility_id=config.facility.id, kiosk_id=config.kiosk.id, rules=rules)
+    devices = {STATION_ROLES[r]: url for r, url in config.devices.items() if r in STATION_ROLES}
+    with Station(database, facility_id=config.facility.id, kiosk_id=config.kiosk.id,
+                 devices=devices) as station:  # fmt: skip
+        app = KioskApp(desk, station=station, language=cli.language,
+                       pin_hash=config.trainer.pin_hash)  # fmt: skip
+        app.run()

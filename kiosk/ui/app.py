@@ -1,0 +1,72 @@
+"""The kiosk app: a home screen, the resident flow and the trainer flow, Japanese by default.
+
+The app owns no data: the Desk (kiosk.desk) reads and saves, the Station (kiosk.station) measures.
+Station views arrive on the station's thread; the app keeps only the latest and posts itself one
+message at a time (``post_message`` is thread-safe), so a busy screen skips stale views instead of
+queueing them, and the station never waits for the screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.message import Message
+
+from genki.i18n import Language, text
+from kiosk.desk import Desk
+from kiosk.station.service import Station, StationView
+
+
+class StationUpdated(Message):
+    """A new station view is waiting in ``KioskApp.station_view``."""
+
+
+class KioskApp(App[None]):
+    """The exercise-room kiosk."""
+
+    CSS_PATH = Path(__file__).with_name("kiosk.tcss")
+    TITLE = "genki"
+
+    def __init__(
+        self,
+        desk: Desk,
+        *,
+        station: Station | None = None,
+        language: Language = "ja",
+        pin_hash: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.desk, self.station, self.pin_hash = desk, station, pin_hash
+        self.language: Language = language
+        self.station_view = station.view if station is not None else StationView()
+        self._update_pending = False
+
+    def t(self, key: str, **params: object) -> str:
+        """Return the message ``key`` in the app's language."""
+        return text(key, self.language, **params)
+
+    def on_mount(self) -> None:
+        from kiosk.ui.resident import HomeScreen  # noqa: PLC0415 - screens import this module
+
+        if self.station is not None:
+            self.station.subscribe(self._from_station)
+        self.push_screen(HomeScreen())
+
+    def _from_station(self, view: StationView) -> None:
+        """Keep the latest view (station thread) and wake the app once."""
+        self.station_view = view
+        if not self._update_pending:
+            self._update_pending = True
+            self.post_message(StationUpdated())
+
+    def on_station_updated(self, _message: StationUpdated) -> None:
+        self._update_pending = False
+        show = getattr(self.screen, "show_station", None)
+        if show is not None:
+            show(self.station_view)
+
+    async def action_toggle_language(self) -> None:
+        """Switch between Japanese and English and redraw the screen."""
+        self.language = "en" if self.language == "ja" else "ja"
+        await self.screen.recompose()

@@ -1,0 +1,198 @@
+"""The trainer flow behind a PIN: device readiness, then a device test with its live trace.
+
+A test runs through the station's trial machine: instructions, ready, countdown, recording with
+the live signal, the score with its quality flags, then save or retake. Stop is always visible and
+discards the trial; a device lost while recording discards it with the reason shown.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Digits, Input, Select, Sparkline, Static
+
+from genki.config import verify_pin
+from kiosk.station.measurements import MEASUREMENTS
+from kiosk.station.service import StationView
+from kiosk.station.trial import Phase
+from kiosk.ui.base import KioskScreen
+from kiosk.ui.resident import display_name
+from records.residents import Resident
+
+SHOWN_METRICS = {  # the metrics a trainer reads first, per test
+    "sway_eo": ("path_length_mm", "mean_velocity_mm_s", "envelope_area_mm2"),
+    "sway_ec": ("path_length_mm", "mean_velocity_mm_s", "envelope_area_mm2"),
+    "chair_stand_5x": ("time_s", "count"),
+    "grip": ("peak_kgf", "time_to_peak_s"),
+}
+
+STATUS_KEYS = {
+    Phase.COUNTDOWN: "kiosk.trainer.countdown", Phase.SCORE: "kiosk.trainer.scoring",
+    Phase.REVIEW: "kiosk.trainer.review", Phase.SAVING: "kiosk.trainer.saving",
+    Phase.SAVED: "kiosk.trainer.saved",
+}  # fmt: skip
+
+
+class PinScreen(KioskScreen):
+    """The trainer's PIN."""
+
+    def compose(self) -> ComposeResult:
+        yield self.button("kiosk.back", "back")
+        yield Static(self.t("kiosk.trainer.pin"), classes="title")
+        if self.kiosk.pin_hash is None:
+            yield Static(self.t("kiosk.trainer.pin_missing"), classes="alert")
+            return
+        yield Input(password=True, id="pin")
+        yield self.button("kiosk.trainer.enter", "enter", variant="primary", big=True)
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "back":
+            self.app.pop_screen()
+        elif event.button.id == "enter":
+            await self._enter(self.query_one("#pin", Input).value)
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        await self._enter(event.value)
+
+    async def _enter(self, pin: str) -> None:
+        if self.kiosk.pin_hash is not None and verify_pin(pin, self.kiosk.pin_hash):
+            self.app.switch_screen(TrainerScreen())
+        else:
+            self.notify(self.t("kiosk.trainer.pin_wrong"), severity="error")
+            self.query_one("#pin", Input).clear()
+
+
+def device_lines(screen: KioskScreen, view: StationView) -> str:
+    """Return one readiness line per device: role, state, id, samples, samples missing."""
+    if not view.devices:
+        return screen.t("kiosk.trainer.no_devices")
+    return "\n".join(
+        screen.t("kiosk.trainer.device_line", role=d.role, state=d.state, device=d.device_id,
+                 samples=d.samples, missing=d.missing_samples)
+        for d in view.devices
+    )  # fmt: skip
+
+
+class TrainerScreen(KioskScreen):
+    """Choose the resident and the test; see whether the devices are ready."""
+
+    def compose(self) -> ComposeResult:
+        yield self.button("kiosk.back", "back")
+        yield Static(self.t("kiosk.trainer.title"), classes="title")
+        residents = self.kiosk.desk.residents()
+        choices = [(display_name(r), r.code) for r in residents]
+        prompt = self.t("kiosk.trainer.choose_resident")
+        yield Select(choices, prompt=prompt, id="resident")
+        yield Static(self.t("kiosk.trainer.devices"))
+        yield Static(device_lines(self, self.kiosk.station_view), id="devices")
+        with VerticalScroll():
+            for test in MEASUREMENTS:
+                yield Button(self.t(f"kiosk.trainer.test_{test}"), id=f"test-{test}", classes="big")
+
+    def show_station(self, view: StationView) -> None:
+        self.query_one("#devices", Static).update(device_lines(self, view))
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        name = event.button.id or ""
+        if name == "back":
+            self.app.pop_screen()
+        elif name.startswith("test-"):
+            code = self.query_one("#resident", Select).value
+            resident = self.kiosk.desk.find(str(code)) if isinstance(code, str) else None
+            if resident is None:
+                self.notify(self.t("kiosk.trainer.choose_resident"), severity="warning")
+                return
+            self.app.push_screen(DeviceTestScreen(resident, name.removeprefix("test-")))
+
+
+class DeviceTestScreen(KioskScreen):
+    """One device test: instructions, countdown, live trace, result, save or retake."""
+
+    def __init__(self, resident: Resident, test: str) -> None:
+        super().__init__()
+        self.resident, self.test = resident, test
+
+    def compose(self) -> ComposeResult:
+        yield self.button("kiosk.stop", "stop", variant="error")
+        yield Static(f"{self.t(f'kiosk.trainer.test_{self.test}')} — {display_name(self.resident)}",
+                     classes="title")  # fmt: skip
+        yield Static(self.t(f"kiosk.trainer.instructions_{self.test}"), classes="message")
+        yield Static("", id="status")
+        yield Digits("", id="countdown")
+        yield Sparkline([], id="trace")
+        yield Static("", id="result")
+        with Horizontal(classes="row bar"):
+            yield self.button("kiosk.trainer.ready", "ready", variant="primary")
+            yield self.button("kiosk.trainer.accept", "accept", variant="success")
+            yield self.button("kiosk.trainer.retake", "retake")
+            yield self.button("kiosk.trainer.another", "another")
+
+    def on_mount(self) -> None:
+        station = self.kiosk.station
+        if station is not None:
+            station.begin(self.resident.uuid, self.test)
+        self.show_station(self.kiosk.station_view)
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        station = self.kiosk.station
+        match event.button.id:
+            case "stop":
+                if station is not None:
+                    station.cancel(self.t("kiosk.stop"))
+                self.app.pop_screen()
+            case "another":
+                self.app.pop_screen()
+            case "ready" if station is not None:
+                station.ready()
+            case "accept" if station is not None:
+                station.accept()
+            case "retake" if station is not None:
+                station.retake()
+
+    def show_station(self, view: StationView) -> None:
+        trial = view.trial
+        role = MEASUREMENTS[self.test].role
+        trace = next((t for t in view.traces if t.role == role), None)
+        if trace is not None:
+            self.query_one("#trace", Sparkline).data = list(trace.values)
+        if trial is None or trial.test != self.test:
+            return
+        status, result = self._status(view), self._result(view)
+        self.query_one("#status", Static).update(status)
+        self.query_one("#result", Static).update(result)
+        counting = trial.phase is Phase.COUNTDOWN
+        self.query_one("#countdown", Digits).update(f"{trial.countdown_s:.0f}" if counting else "")
+        phases = {"ready": Phase.INSTRUCT, "accept": Phase.REVIEW, "retake": Phase.REVIEW}
+        for button, phase in phases.items():
+            self.query_one(f"#{button}", Button).disabled = trial.phase is not phase
+        finished = trial.phase in (Phase.SAVED, Phase.DISCARDED)
+        self.query_one("#another", Button).disabled = not finished
+
+    def _status(self, view: StationView) -> str:
+        trial = view.trial
+        assert trial is not None  # noqa: S101 - called with a trial
+        if trial.phase is Phase.RECORD:
+            return self.t("kiosk.trainer.recording", recorded=trial.recorded_s,
+                          target=trial.target_s)  # fmt: skip
+        if trial.phase is Phase.REVIEW and trial.reason:
+            return self.t("kiosk.trainer.save_failed", reason=trial.reason)
+        if trial.phase is Phase.DISCARDED:
+            return self.t("kiosk.trainer.discarded", reason=trial.reason)
+        key = STATUS_KEYS.get(trial.phase)
+        return self.t(key) if key else view.error
+
+    def _result(self, view: StationView) -> str:
+        trial = view.trial
+        if trial is None or not trial.metrics:
+            return ""
+        lines = [
+            self.t("kiosk.trainer.metric", name=name, value=_shown(trial.metrics.get(name)))
+            for name in SHOWN_METRICS.get(self.test, ())
+        ]
+        if trial.quality_flags:
+            lines.append(self.t("kiosk.trainer.flags", flags=", ".join(trial.quality_flags)))
+        return "\n".join(lines)
+
+
+def _shown(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)

@@ -1,0 +1,126 @@
+"""Pilot tests of the trainer flow with a real station and a simulated plate on a pseudo-terminal:
+PIN, device readiness, a sway test recorded, scored and saved; a plate lost mid-test."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, Select, Static
+
+from genki.config import hash_pin
+from kiosk.desk import Desk
+from kiosk.station.service import Station
+from kiosk.station.trial import Phase
+from kiosk.ui.app import KioskApp
+from kiosk.ui.trainer import DeviceTestScreen, PinScreen, TrainerScreen
+from records import Database
+from records.resident_fields import CareLevel, ResidentFields, Sex
+from records.residents import ResidentRepository
+from records.trials import trials_of
+from simulators.forceplate.device import GkfpPlate, PlateConfig
+from simulators.human.scenarios import generate
+from simulators.pty_runner import PtyRunner
+
+HANAKO = ResidentFields(
+    code="R001", family_name="山田", given_name="花子", family_kana="ヤマダ",
+    given_kana="ハナコ", sex=Sex.FEMALE, birth_date=date(1942, 5, 3),
+    care_level=CareLevel.SUPPORT_1,
+)  # fmt: skip
+PIN = "2468"
+
+
+@pytest.fixture
+def runner() -> Iterator[PtyRunner]:
+    """A simulated plate on a pseudo-terminal behind a stable path, so it can be unplugged."""
+    person = generate("quiet-eo", rate_hz=1000, duration_s=120, seed=3)
+    plate = PtyRunner(GkfpPlate(person, PlateConfig(seed=3)), rate_hz=1000, stable_path=True)
+    plate.start()
+    yield plate
+    plate.stop()
+
+
+def url(runner: PtyRunner) -> str:
+    return f"serial://{runner.path}?protocol=gkfp"
+
+
+async def until(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.05)
+
+
+async def press(app: KioskApp, pilot: Pilot[None], button: str) -> None:
+    """Press a button without Pilot's wait for an idle app: the station keeps the app busy."""
+    app.screen.query_one(button, Button).press()
+    await pilot.pause(0.05)
+
+
+async def open_test(app: KioskApp, pilot: Pilot[None], test: str) -> DeviceTestScreen:
+    await press(app, pilot, "#trainer")
+    assert isinstance(app.screen, PinScreen)
+    pin = app.screen.query_one("#pin", Input)
+    pin.value = "0000"
+    await pin.action_submit()
+    await pilot.pause(0.5)
+    assert isinstance(app.screen, PinScreen)  # a wrong PIN keeps the door shut
+    pin.value = PIN
+    await pin.action_submit()
+    await until(pilot, lambda: isinstance(app.screen, TrainerScreen))  # PBKDF2 takes a moment
+    await until(pilot, lambda: "streaming" in str(app.screen.query_one("#devices", Static).content))
+    app.screen.query_one("#resident", Select).value = "R001"
+    await press(app, pilot, f"#test-{test}")
+    await until(pilot, lambda: isinstance(app.screen, DeviceTestScreen))
+    assert isinstance(app.screen, DeviceTestScreen)
+    return app.screen
+
+
+def station(database: Database, plate_url: str) -> Station:
+    return Station(database, facility_id="f1", kiosk_id="k1", devices={"plate": plate_url},
+                   countdown_s=0.5, record_seconds={"sway_eo": 2.0})  # fmt: skip
+
+
+async def test_a_trainer_records_scores_and_saves_a_sway_test(
+    database: Database, runner: PtyRunner
+) -> None:
+    resident = ResidentRepository(database, "f1").add(HANAKO, actor="test").uuid
+    with station(database, url(runner)) as running:
+        app = KioskApp(Desk(database, facility_id="f1", kiosk_id="k1"), station=running,
+                       language="en", pin_hash=hash_pin(PIN))  # fmt: skip
+        async with app.run_test(size=(100, 50)) as pilot:
+            screen = await open_test(app, pilot, "sway_eo")
+            status = screen.query_one("#status", Static)
+            await press(app, pilot, "#ready")
+            await until(pilot, lambda: "Recording" in str(status.content))
+            await until(pilot, lambda: str(status.content) == "Result")
+            result = str(screen.query_one("#result", Static).content)
+            assert result.startswith("path_length_mm: ")
+            await press(app, pilot, "#accept")
+            await until(pilot, lambda: str(status.content) == "Saved.")
+            assert app.station_view.trial is not None
+            saved = app.station_view.trial.trial_uuid
+    assert [t.uuid for t in trials_of(database, resident)] == [saved]
+
+
+async def test_a_plate_lost_mid_test_is_shown_and_nothing_is_saved(
+    database: Database, runner: PtyRunner
+) -> None:
+    resident = ResidentRepository(database, "f1").add(HANAKO, actor="test").uuid
+    with Station(database, facility_id="f1", kiosk_id="k1", devices={"plate": url(runner)},
+                 countdown_s=0.2, record_seconds={"sway_eo": 20.0}) as running:  # fmt: skip
+        app = KioskApp(Desk(database, facility_id="f1", kiosk_id="k1"), station=running,
+                       language="en", pin_hash=hash_pin(PIN))  # fmt: skip
+        async with app.run_test(size=(100, 50)) as pilot:
+            screen = await open_test(app, pilot, "sway_eo")
+            status = screen.query_one("#status", Static)
+            await press(app, pilot, "#ready")
+            await until(pilot, lambda: "Recording" in str(status.content))
+            runner.unplug()  # the cable is pulled while recording
+            await until(pilot, lambda: str(status.content).startswith("Not saved: plate:"))
+            assert app.station_view.trial is not None
+            assert app.station_view.trial.phase is Phase.DISCARDED
+    assert trials_of(database, resident) == []
