@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
@@ -45,6 +45,7 @@ class BrokerSettings:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     keepalive_s: int = 30
+    protocol: Literal["5", "3.1.1"] = "5"  # 3.1.1 only for the demo's embedded broker
 
     @classmethod
     def from_url(cls, url: str, *, keepalive_s: int = 30) -> BrokerSettings:
@@ -113,10 +114,12 @@ class MqttWorker:
         backoff: Backoff | None = None,
     ) -> None:
         self.settings = settings
+        self._v311 = settings.protocol == "3.1.1"
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
-            protocol=MQTTProtocolVersion.MQTTv5,
+            protocol=MQTTProtocolVersion.MQTTv311 if self._v311 else MQTTProtocolVersion.MQTTv5,
+            clean_session=clean_start if self._v311 else None,
             reconnect_on_failure=False,
             manual_ack=manual_ack,
         )
@@ -203,13 +206,18 @@ class MqttWorker:
         """Open a connection and wait for the broker's answer; False if it failed."""
         self.configure()
         try:
-            self.client.connect(
-                self.settings.host,
-                self.settings.port,
-                keepalive=self.settings.keepalive_s,
-                clean_start=self._clean_start,
-                properties=self._properties,
-            )
+            if self._v311:  # the session is kept by clean_session=False, without an expiry
+                self.client.connect(
+                    self.settings.host, self.settings.port, keepalive=self.settings.keepalive_s
+                )
+            else:
+                self.client.connect(
+                    self.settings.host,
+                    self.settings.port,
+                    keepalive=self.settings.keepalive_s,
+                    clean_start=self._clean_start,
+                    properties=self._properties,
+                )
         except (OSError, ssl.SSLError) as exc:
             self.last_error = f"cannot reach the broker at {self.settings.url}: {exc}"
             return False

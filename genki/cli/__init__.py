@@ -15,6 +15,7 @@ from genki.cli.battery import battery_group
 from genki.cli.bench import bench
 from genki.cli.config_cmd import config_group
 from genki.cli.context import CliContext
+from genki.cli.demo_cmd import demo_command
 from genki.cli.devices import devices
 from genki.cli.kiosk_cmd import kiosk_command
 from genki.cli.office import office_group
@@ -50,6 +51,7 @@ cli.add_command(residents)
 cli.add_command(battery_group)
 cli.add_command(bench)
 cli.add_command(config_group)
+cli.add_command(demo_command)
 cli.add_command(devices)
 cli.add_command(kiosk_command)
 cli.add_command(score)

@@ -35,12 +35,19 @@ class KioskApp(App[None]):
         station: Station | None = None,
         language: Language = "ja",
         pin_hash: str | None = None,
+        hint: str = "",
     ) -> None:
+        """``hint`` is shown on the home screen (the demo's PIN and data folder)."""
         super().__init__()
-        self.desk, self.station, self.pin_hash = desk, station, pin_hash
+        self.desk, self.station, self.pin_hash, self.hint = desk, station, pin_hash, hint
         self.language: Language = language
         self.station_view = station.view if station is not None else StationView()
         self._update_pending = False
+
+    @staticmethod
+    def demo_hint(language: Language, **params: object) -> str:
+        """Return the demo's hint (trainer PIN, data folder) in ``language``."""
+        return text("kiosk.demo_hint", language, **params)
 
     def t(self, key: str, **params: object) -> str:
         """Return the message ``key`` in the app's language."""

@@ -42,6 +42,8 @@ class HomeScreen(KioskScreen):
         yield self.button("kiosk.start", "start", variant="success", big=True)
         yield self.button("kiosk.trainer_mode", "trainer", big=True)
         yield self.button("kiosk.language", "language")
+        if self.kiosk.hint:
+            yield Static(self.kiosk.hint, classes="message", id="hint")
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":
@@ -126,8 +128,9 @@ class VitalsScreen(KioskScreen):
         yield Static(self.t("kiosk.vitals.explain"), classes="message")
         with VerticalScroll():
             for input_id, key, _field, _stored in READINGS:
-                yield Static(self.t(key))
-                yield Input(id=input_id, type="number")
+                with Horizontal(classes="reading"):
+                    yield Static(self.t(key))
+                    yield Input(id=input_id, type="number")
         yield self.button("kiosk.vitals.check", "check", variant="success", big=True)
         yield Static("", id="outcome")
 

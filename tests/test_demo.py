@@ -1,0 +1,83 @@
+"""``genki demo``: every part starts, a resident session (through the kiosk app) and a trainer's
+device test reach the office database through the embedded broker, and everything stops."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+from textual.widgets import Input
+
+from genki.demo import FACILITY, KIOSK, RESIDENTS, running_demo
+from kiosk.station.trial import Phase
+from kiosk.ui.app import KioskApp
+from kiosk.ui.exercise import ExerciseScreen
+from kiosk.ui.resident import ProgressScreen, VitalsScreen
+from records import Database
+from records.models import Inbox
+from records.residents import ResidentRepository
+
+
+def office_kinds(database: Database) -> list[str]:
+    with database.read() as session:
+        return [json.loads(p)["kind"] for p in session.scalars(select(Inbox.payload))]
+
+
+def wait(done: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+async def test_the_demo_runs_a_session_and_a_device_test_through_to_the_office(
+    tmp_path: Path,
+) -> None:
+    threads_before = threading.active_count()
+    with running_demo(tmp_path / "demo") as demo:
+        residents = ResidentRepository(demo.kiosk_database, FACILITY).list()
+        assert sorted(r.code for r in residents) == sorted(f.code for f in RESIDENTS)
+        wait(lambda: all(d.state == "streaming" for d in demo.station.view.devices))
+        # The trainer: a grip test on the emulated Bluetooth gauge, saved.
+        kato = next(r for r in residents if r.code == "D002")
+        demo.station.begin(kato.uuid, "grip")
+        wait(lambda: demo.station.view.trial is not None
+             and demo.station.view.trial.phase is Phase.INSTRUCT)  # fmt: skip
+        demo.station.ready()
+        wait(lambda: demo.station.view.trial.phase is Phase.REVIEW, timeout=90)  # type: ignore[union-attr]
+        demo.station.accept()
+        wait(lambda: demo.station.view.trial.phase is Phase.SAVED)  # type: ignore[union-attr]
+        # The resident: a whole session through the app.
+        app = KioskApp(demo.desk, station=demo.station, language="en")
+        async with app.run_test(size=(100, 50)) as pilot:
+            app.screen.query_one("#start").press()  # type: ignore[attr-defined]
+            await pilot.pause(0.2)
+            card = app.screen.query_one("#card", Input)
+            card.value = "D001"
+            await card.action_submit()
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, VitalsScreen)
+            for field, value in {"sbp": "124", "dbp": "70", "pulse": "68", "spo2": "98",
+                                 "temperature": "36.5"}.items():  # fmt: skip
+                app.screen.query_one(f"#{field}", Input).value = value
+            app.screen.query_one("#check").press()  # type: ignore[attr-defined]
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, ExerciseScreen)
+            assert app.screen.visit.prescription.programme == "standing_strength_balance"
+            while isinstance(app.screen, ExerciseScreen):
+                app.screen.query_one("#set").press()  # type: ignore[attr-defined]
+                await pilot.pause(0.05)
+            for button in ("#rpe-easy", "#pain-no", "#save"):
+                app.screen.query_one(button).press()  # type: ignore[attr-defined]
+                await pilot.pause(0.1)
+            assert isinstance(app.screen, ProgressScreen)
+        wait(lambda: sorted(office_kinds(demo.office_database)) == ["exercise_session", "trial"])
+        assert demo.publisher.is_connected
+        assert demo.ingest.stored == 2
+    time.sleep(0.5)
+    assert threading.active_count() <= threads_before + 2  # the demo's threads are gone
+    print(f"\ndemo: office received {KIOSK}'s trial and exercise session")
