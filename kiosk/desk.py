@@ -15,7 +15,12 @@ from programs.prescription import Prescription, prescribe
 from programs.profile import Profile, parse_profile
 from programs.screening import RuleSet, ScreeningResult, Vitals, default_rules, screen
 from records import Database
-from records.assessments import ExerciseDone, exercise_sessions_of, save_exercise_session
+from records.assessments import (
+    ExerciseDone,
+    exercise_sessions_of,
+    save_assessment,
+    save_exercise_session,
+)
 from records.profiles import profile_document
 from records.residents import Resident, ResidentRepository
 from sync.outbox import enqueue_result
@@ -125,3 +130,26 @@ class Desk:
                       ]},
             )  # fmt: skip
         return uuid
+
+    def save_assessment(
+        self, resident: Resident, summary: Mapping[str, object], *, staff: str | None = None
+    ) -> str:
+        """Save a scored battery (``genki battery score --json`` output) and its outbox message."""
+        performed_at = datetime.now(UTC)
+        battery = str(summary["battery"])
+        with self.database.transaction() as session:
+            uuid = save_assessment(
+                session, resident_uuid=resident.uuid, battery=battery, summary=summary,
+                performed_at=performed_at, staff=staff,
+            )  # fmt: skip
+            enqueue_result(
+                session, facility_id=self.facility_id, kiosk_id=self.kiosk_id, kind="assessment",
+                body={"assessment_uuid": uuid, "resident_uuid": resident.uuid,
+                      "battery": battery, "performed_at": performed_at.isoformat(),
+                      "summary": dict(summary)},
+            )  # fmt: skip
+        return uuid
+
+    def profile(self, resident: Resident, *, today: date) -> Profile:
+        """Return the resident's profile from the stored records (no vitals)."""
+        return parse_profile(profile_document(self.database, resident, today=today))

@@ -1,5 +1,6 @@
-"""``genki demo``: every part starts, a resident session (through the kiosk app) and a trainer's
-device test reach the office database through the embedded broker, and everything stops."""
+"""``genki demo``: every part starts; a trainer's device test, a resident's whole session and a
+trainer's whole SPPB (through the kiosk app) reach the office database through the embedded
+broker; everything stops."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from genki.demo import FACILITY, KIOSK, RESIDENTS, running_demo
 from kiosk.station.trial import Phase
 from kiosk.ui.app import KioskApp
+from kiosk.ui.battery import SppbScreen
 from kiosk.ui.exercise import ExerciseScreen
 from kiosk.ui.resident import ProgressScreen, VitalsScreen
+from kiosk.ui.trainer import TrainerScreen
 from records import Database
 from records.models import Inbox
 from records.residents import ResidentRepository
@@ -75,9 +78,25 @@ async def test_the_demo_runs_a_session_and_a_device_test_through_to_the_office(
                 app.screen.query_one(button).press()  # type: ignore[attr-defined]
                 await pilot.pause(0.1)
             assert isinstance(app.screen, ProgressScreen)
-        wait(lambda: sorted(office_kinds(demo.office_database)) == ["exercise_session", "trial"])
+            # The trainer: a whole SPPB for 佐々木 花江, typed in and saved.
+            app.push_screen(TrainerScreen())
+            await pilot.pause(0.2)
+            app.screen.query_one("#resident", Select).value = "D003"
+            app.screen.query_one("#battery-sppb").press()  # type: ignore[attr-defined]
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, SppbScreen)
+            for field, value in {"side_by_side_s": "10", "semi_tandem_s": "6",
+                                 "gait_1_s": "6.8", "gait_2_s": "6.5",
+                                 "chair_stand_5x_s": "16.2"}.items():  # fmt: skip
+                app.screen.query_one(f"#{field}", Input).value = value
+            for button in ("#score", "#save"):
+                app.screen.query_one(button).press()  # type: ignore[attr-defined]
+                await pilot.pause(0.2)
+            assert isinstance(app.screen, TrainerScreen)
+        wait(lambda: sorted(office_kinds(demo.office_database))
+             == ["assessment", "exercise_session", "trial"])  # fmt: skip
         assert demo.publisher.is_connected
-        assert demo.ingest.stored == 2
+        assert demo.ingest.stored == 3
     time.sleep(0.5)
     assert threading.active_count() <= threads_before + 2  # the demo's threads are gone
     print(f"\ndemo: office received {KIOSK}'s trial and exercise session")

@@ -42,16 +42,13 @@ def read_json_object(
 
 def _entry_error(path: Path, error: EntryError, language: Language) -> str:
     """Return an entry error as a sentence: file, field, value and what is allowed."""
-    params = dict(error.params)
-    if "unit" in params:
-        params["unit"] = text(f"battery.unit.{params['unit']}", language)
     return text(
         "battery.error.format",
         language,
         file=path,
         field=error.field,
         value=json.dumps(error.value, ensure_ascii=False),
-        expected=text(f"battery.error.{error.problem}", language, **params),
+        expected=error.expected(language),
     )
 
 

@@ -8,6 +8,7 @@ from genki.cli.bench_acquisition import acquisition
 from genki.cli.bench_ble import ble
 from genki.cli.bench_sway import sway
 from genki.cli.bench_sync import sync_bench
+from genki.cli.bench_ui import ui_bench
 
 
 @click.group()
@@ -19,3 +20,4 @@ bench.add_command(acquisition)
 bench.add_command(ble)
 bench.add_command(sway)
 bench.add_command(sync_bench)
+bench.add_command(ui_bench)

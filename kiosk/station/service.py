@@ -327,12 +327,24 @@ class Station:
             self._event(Event("device_lost", reason=f"{role}: {message}"))
 
     def _begin(self, resident_uuid: str, test: str) -> None:
+        """Check storage on the writer thread (RELIABILITY.md test 8), then start the trial."""
         if self._trial is not None and self._trial.phase not in {Phase.SAVED, Phase.DISCARDED}:
             self._error = f"a {self._trial.test} trial is under way; finish or cancel it first"
             self._changed()
             return
-        self._trial = advance(TrialState(test, resident_uuid), Event("begin"))
-        self._error = ""
+        checked = self._loop.run_in_executor(self._writer, self._check_storage)
+        checked.add_done_callback(lambda done: self._begin_checked(done, resident_uuid, test))
+
+    def _check_storage(self) -> None:
+        check_storage(self.database, quick_check=False)
+
+    def _begin_checked(self, done: asyncio.Future[None], resident_uuid: str, test: str) -> None:
+        error = done.exception()
+        if error is not None:  # a resident is not asked to do a test that cannot be stored
+            self._error = str(error)
+        else:
+            self._trial = advance(TrialState(test, resident_uuid), Event("begin"))
+            self._error = ""
         self._changed()
 
     def _event(self, event: Event) -> None:

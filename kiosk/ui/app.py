@@ -43,6 +43,9 @@ class KioskApp(App[None]):
         self.language: Language = language
         self.station_view = station.view if station is not None else StationView()
         self._update_pending = False
+        # When a list, the live trace appends (screen refresh time − sample arrival time) in ns:
+        # the sensor → screen latency that genki bench ui reports.
+        self.trace_latencies_ns: list[int] | None = None
 
     @staticmethod
     def demo_hint(language: Language, **params: object) -> str:
@@ -70,7 +73,7 @@ class KioskApp(App[None]):
     def on_station_updated(self, _message: StationUpdated) -> None:
         self._update_pending = False
         show = getattr(self.screen, "show_station", None)
-        if show is not None:
+        if show is not None and self.screen.is_mounted:  # not before the screen is composed
             show(self.station_view)
 
     async def action_toggle_language(self) -> None:

@@ -7,6 +7,8 @@ discards the trial; a device lost while recording discards it with the reason sh
 
 from __future__ import annotations
 
+import time
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Digits, Input, Select, Sparkline, Static
@@ -86,6 +88,7 @@ class TrainerScreen(KioskScreen):
         yield Static(self.t("kiosk.trainer.devices"))
         yield Static(device_lines(self, self.kiosk.station_view), id="devices")
         with VerticalScroll():
+            yield Button(self.t("kiosk.sppb.title"), id="battery-sppb", classes="big")
             for test in MEASUREMENTS:
                 yield Button(self.t(f"kiosk.trainer.test_{test}"), id=f"test-{test}", classes="big")
 
@@ -96,13 +99,17 @@ class TrainerScreen(KioskScreen):
         name = event.button.id or ""
         if name == "back":
             self.app.pop_screen()
-        elif name.startswith("test-"):
+        elif name.startswith(("test-", "battery-")):
             code = self.query_one("#resident", Select).value
             resident = self.kiosk.desk.find(str(code)) if isinstance(code, str) else None
             if resident is None:
                 self.notify(self.t("kiosk.trainer.choose_resident"), severity="warning")
-                return
-            self.app.push_screen(DeviceTestScreen(resident, name.removeprefix("test-")))
+            elif name == "battery-sppb":
+                from kiosk.ui.battery import SppbScreen  # noqa: PLC0415 - battery imports this
+
+                self.app.push_screen(SppbScreen(resident))
+            else:
+                self.app.push_screen(DeviceTestScreen(resident, name.removeprefix("test-")))
 
 
 class DeviceTestScreen(KioskScreen):
@@ -155,6 +162,8 @@ class DeviceTestScreen(KioskScreen):
         trace = next((t for t in view.traces if t.role == role), None)
         if trace is not None:
             self.query_one("#trace", Sparkline).data = list(trace.values)
+            if self.kiosk.trace_latencies_ns is not None:
+                self.call_after_refresh(self._on_screen, trace.latest_t_mono_ns)
         if trial is None or trial.test != self.test:
             return
         status, result = self._status(view), self._result(view)
@@ -167,6 +176,11 @@ class DeviceTestScreen(KioskScreen):
             self.query_one(f"#{button}", Button).disabled = trial.phase is not phase
         finished = trial.phase in (Phase.SAVED, Phase.DISCARDED)
         self.query_one("#another", Button).disabled = not finished
+
+    def _on_screen(self, sample_t_mono_ns: int) -> None:
+        """Record how long the newest sample took from its arrival to the screen."""
+        if self.kiosk.trace_latencies_ns is not None:
+            self.kiosk.trace_latencies_ns.append(time.monotonic_ns() - sample_t_mono_ns)
 
     def _status(self, view: StationView) -> str:
         trial = view.trial

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from genki.i18n import Language, text
+
 EXPECTED = {
     "missing": "a value is required",
     "range": "expected a number from {low} to {high} {unit}",
@@ -48,3 +50,10 @@ class EntryError(BatteryError, ValueError):
         self.value = value
         self.problem = problem
         self.params: Mapping[str, object] = MappingProxyType(params)
+
+    def expected(self, language: Language) -> str:
+        """Return what the field allows, in ``language`` (units translated)."""
+        params = dict(self.params)
+        if "unit" in params:
+            params["unit"] = text(f"battery.unit.{params['unit']}", language)
+        return text(f"battery.error.{self.problem}", language, **params)

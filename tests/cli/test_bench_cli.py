@@ -38,3 +38,12 @@ def test_bench_sync_names_a_bad_broker_url(home: GenkiHome) -> None:
     result = home.run("bench", "sync", "--results", "1", "--broker", "http://example")
     assert result.exit_code == 2
     assert "mqtt://" in result.output
+
+
+def test_bench_ui_prints_latency_and_frame_rate_as_json(home: GenkiHome) -> None:
+    result = home.run("bench", "ui", "--seconds", "2", "--json")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output.strip().splitlines()[-1])
+    assert {"p50_ms", "p99_ms", "fps", "frames", "samples", "missing_samples"} <= set(figures)
+    assert figures["frames"] > 0
+    assert figures["p50_ms"] <= figures["p99_ms"]

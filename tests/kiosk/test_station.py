@@ -6,18 +6,21 @@ grip gauge is an emulated BLE Progressor read through bleak (``ble+sim://``). No
 
 from __future__ import annotations
 
+import contextlib
 import json
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, event, select
 
 from kiosk.station.service import Station, StationView
 from kiosk.station.trial import Phase
-from records import Database
+from records import Database, open_database
 from records.models import Outbox
 from records.recordings import load_recording
 from records.resident_fields import CareLevel, ResidentFields, Sex
@@ -189,3 +192,33 @@ def test_a_save_that_cannot_commit_is_not_shown_as_saved(
         station.accept()  # the trainer tries again once there is room
         saved = wait_for(station, phase(Phase.SAVED))
     assert [t.uuid for t in trials_of(database, resident)] == [saved.trial.trial_uuid]  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 4 MB tmpfs, mounted for the test and filled after the database is created."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    command = ["mount", "-t", "tmpfs", "-o", "size=4m", "genki-test", str(mount_point)]
+    mounted = subprocess.run(command, capture_output=True, text=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    yield mount_point
+    subprocess.run(["umount", "--lazy", str(mount_point)], check=False)
+
+
+def test_a_new_test_is_refused_when_storage_is_unsafe(full_disk: Path, quiet_plate: str) -> None:
+    database = open_database(f"sqlite:///{full_disk / 'kiosk.sqlite3'}")
+    resident = ResidentRepository(database, "f1").add(RESIDENT, actor="test").uuid
+    with (full_disk / "ballast").open("wb") as ballast, contextlib.suppress(OSError):
+        while True:
+            ballast.write(b"\0" * 65536)
+            ballast.flush()
+    with Station(database, facility_id="f1", kiosk_id="k1", devices={"plate": quiet_plate},
+                 countdown_s=0.1) as station:  # fmt: skip
+        station.begin(resident, "sway_eo")
+        refused = wait_for(station, lambda view: bool(view.error))
+    assert refused.trial is None
+    assert "storage is not safe for a new test" in refused.error
+    assert "MB free on the disk holding" in refused.error
+    database.close()
