@@ -8,9 +8,11 @@ queueing them, and the station never waits for the screen.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from textual.app import App
+from textual.css.query import NoMatches
 from textual.message import Message
 
 from genki.i18n import Language, text
@@ -73,7 +75,9 @@ class KioskApp(App[None]):
     def on_station_updated(self, _message: StationUpdated) -> None:
         self._update_pending = False
         show = getattr(self.screen, "show_station", None)
-        if show is not None and self.screen.is_mounted:  # not before the screen is composed
+        if show is None:
+            return
+        with contextlib.suppress(NoMatches):  # a screen not yet composed, or being torn down
             show(self.station_view)
 
     async def action_toggle_language(self) -> None:
