@@ -2,7 +2,8 @@
 
 The devices come from ``[devices]`` in genki.toml: ``plate`` (or ``force_plate``) is the force plate
 and ``gauge`` (or ``grip``) the grip dynamometer the station measures with. With ``--serve`` the
-app runs once per browser connection through textual-serve, with the same configuration.
+app runs once per browser connection through textual-serve, with the same configuration. While
+the kiosk runs, its outbox publisher sends saved results to the office through ``[broker]``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import sys
 import click
 
 from genki.cli.context import CliContext
+from genki.cli.sync_cmd import broker_settings
 from kiosk.desk import Desk
 from kiosk.station.measurements import Role
 from kiosk.station.service import Station
 from kiosk.ui.app import KioskApp
 from programs.screening import default_rules
+from sync.publisher import Publisher
 
 pass_cli = click.make_pass_decorator(CliContext)
 STATION_ROLES: dict[str, Role] = {
@@ -45,8 +48,14 @@ def kiosk_command(cli: CliContext, /, *, serve: bool, host: str, port: int) -> N
     rules = default_rules().adjusted(config.screening.thresholds)
     desk = Desk(database, facility_id=config.facility.id, kiosk_id=config.kiosk.id, rules=rules)
     devices = {STATION_ROLES[r]: url for r, url in config.devices.items() if r in STATION_ROLES}
-    with Station(database, facility_id=config.facility.id, kiosk_id=config.kiosk.id,
-                 devices=devices) as station:  # fmt: skip
-        app = KioskApp(desk, station=station, language=cli.language,
-                       pin_hash=config.trainer.pin_hash)  # fmt: skip
-        app.run()
+    publisher = Publisher(database, broker_settings(config.broker), config.facility.id,
+                          config.kiosk.id)  # fmt: skip
+    publisher.start()  # sends saved results to the office whenever the broker is reachable
+    try:
+        with Station(database, facility_id=config.facility.id, kiosk_id=config.kiosk.id,
+                     devices=devices) as station:  # fmt: skip
+            app = KioskApp(desk, station=station, language=cli.language,
+                           pin_hash=config.trainer.pin_hash)  # fmt: skip
+            app.run()
+    finally:
+        publisher.stop()
