@@ -1,7 +1,8 @@
 """``genki kiosk [--serve]``: the kiosk app on this terminal, or served to browsers.
 
 The devices come from ``[devices]`` in genki.toml: ``plate`` (or ``force_plate``) is the force plate
-and ``gauge`` (or ``grip``) the grip dynamometer the station measures with. With ``--serve`` the
+and ``gauge`` (or ``grip``) the grip dynamometer the station measures with; ``cuff``,
+``oximeter`` and ``thermometer`` fill in the health check. With ``--serve`` the
 app runs once per browser connection through textual-serve, with the same configuration. While
 the kiosk runs, its outbox publisher sends saved results to the office through ``[broker]``.
 """
@@ -25,6 +26,8 @@ from sync.publisher import Publisher
 pass_cli = click.make_pass_decorator(CliContext)
 STATION_ROLES: dict[str, Role] = {
     "plate": "plate", "force_plate": "plate", "gauge": "gauge", "grip": "gauge",
+    "cuff": "cuff", "blood_pressure": "cuff", "oximeter": "oximeter",
+    "pulse_oximeter": "oximeter", "thermometer": "thermometer",
 }  # fmt: skip
 
 

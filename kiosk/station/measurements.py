@@ -23,7 +23,7 @@ from measures.grip import score_grip
 from measures.stabilometry import score_sway
 from records.recordings import RawRecording
 
-Role = Literal["plate", "gauge"]
+Role = Literal["plate", "gauge", "cuff", "oximeter", "thermometer"]
 PLATE_CHANNELS = ("fz_n", "cop_ml_mm", "cop_ap_mm")
 GAUGE_CHANNELS = ("force_kgf",)
 FloatArray = npt.NDArray[np.float64]

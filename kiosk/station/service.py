@@ -30,7 +30,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from devices.frames import ConnectionState, DeviceStatus, ForceBlock, Frame, GaugeBlock
+from devices.frames import (
+    ConnectionState,
+    DeviceStatus,
+    ForceBlock,
+    Frame,
+    GaugeBlock,
+    VitalsReading,
+)
 from devices.registry import Device, open_device
 from kiosk.station.measurements import (
     GAUGE_CHANNELS,
@@ -40,6 +47,7 @@ from kiosk.station.measurements import (
     Role,
 )
 from kiosk.station.trial import ACTIVE, Event, Phase, TrialState, advance
+from kiosk.station.vitals import readings_from
 from measures.chair_stand import detect_stands
 from records import Database, check_storage
 from records.errors import StorageError
@@ -106,6 +114,8 @@ class StationView:
     traces: tuple[TraceView, ...] = ()
     error: str = ""
     counter: int | None = None  # stands counted on the plate since start_counter, if counting
+    # The latest value of each vital sign (vitals.py) with its arrival time (monotonic ns).
+    vitals: Mapping[str, tuple[float, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -168,6 +178,7 @@ class Station:
         self._thread = threading.Thread(target=self._run, name="station", daemon=True)
         self._scorer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="scorer")
         self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="writer")
+        self._vitals: dict[str, tuple[float, int]] = {}
         self._counting: list[npt.NDArray[np.float64]] | None = None
         self._count: int | None = None
         self._ticks = 0
@@ -288,6 +299,10 @@ class Station:
                 self._device_lost(role, frame.message or frame.state.value)
         elif isinstance(frame, ForceBlock | GaugeBlock):
             self._on_block(slot, frame)
+        elif isinstance(frame, VitalsReading):
+            slot.state, slot.device_id = ConnectionState.STREAMING, frame.device_id
+            for name, value in readings_from(frame.measurement).items():
+                self._vitals[name] = (value, frame.t_mono_ns)
         self._changed()
 
     def _on_block(self, slot: _Slot, block: ForceBlock | GaugeBlock) -> None:
@@ -498,7 +513,13 @@ class Station:
         )
         traces = tuple(self._trace(slot) for slot in self._slots.values() if slot.live)
         return StationView(
-            self._view.version + 1, devices, self._trial_view(), traces, self._error, self._count
+            self._view.version + 1,
+            devices,
+            self._trial_view(),
+            traces,
+            self._error,
+            self._count,
+            dict(self._vitals),
         )
 
     def _trace(self, slot: _Slot) -> TraceView:

@@ -7,6 +7,7 @@ records it and alerts staff; nothing else is offered.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime
 
 from textual.app import ComposeResult
@@ -14,6 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Sparkline, Static
 
 from kiosk.desk import KANA_ROWS, Visit, kana_row
+from kiosk.station.service import StationView
 from kiosk.ui.base import KioskScreen
 from kiosk.ui.exercise import ExerciseScreen
 from programs.screening import Outcome, Vitals
@@ -121,6 +123,23 @@ class VitalsScreen(KioskScreen):
         self.visit: Visit | None = None
         self.stored: dict[str, float | None] = {}
         self.started_at = datetime.now(UTC)
+        self.opened_ns = time.monotonic_ns()
+        self.from_devices: set[str] = set()  # inputs a device filled (a newer reading replaces)
+
+    def on_mount(self) -> None:
+        self.opened_ns = time.monotonic_ns()
+        self.show_station(self.kiosk.station_view)
+
+    def show_station(self, view: StationView) -> None:
+        """Fill in readings the devices sent since this check began (typed values stay)."""
+        for input_id, _key, field, _stored in READINGS:
+            reading = view.vitals.get(field)
+            box = self.query_one(f"#{input_id}", Input)
+            if reading is None or reading[1] < self.opened_ns:
+                continue
+            if not box.value or input_id in self.from_devices:
+                box.value = f"{reading[0]:g}"
+                self.from_devices.add(input_id)
 
     def compose(self) -> ComposeResult:
         yield self.button("kiosk.stop", "stop", variant="error")

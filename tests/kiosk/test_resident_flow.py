@@ -4,6 +4,7 @@ the card reader, the language switch. A real SQLite file; no station (no devices
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
 from kiosk.desk import Desk
+from kiosk.station.service import Station
 from kiosk.ui.app import KioskApp
 from kiosk.ui.exercise import ExerciseScreen, FeelingScreen
 from kiosk.ui.resident import HomeScreen, IdentifyScreen, ProgressScreen, RestScreen, VitalsScreen
@@ -179,3 +181,23 @@ async def test_the_kiosk_speaks_japanese_by_default_and_english_on_request(
         await pilot.click("#language")
         await pilot.pause()
         assert str(app.screen.query_one("#start", Button).label) == "Start exercising"
+
+
+async def test_a_bluetooth_cuff_fills_in_the_health_check(database: Database) -> None:
+    """An emulated cuff (bleak over bumble) measures after the check began: its values appear;
+    a value typed by staff is kept."""
+    ResidentRepository(database, "f1").add(HANAKO, actor="test")
+    cuff = "ble+sim://blood-pressure?systolic=150&diastolic=92&pulse=81&inflation_s=2&seed=4"
+    with Station(database, facility_id="f1", kiosk_id="k1", devices={"cuff": cuff}) as station:
+        app = KioskApp(Desk(database, facility_id="f1", kiosk_id="k1"), station=station,
+                       language="en")  # fmt: skip
+        async with app.run_test(size=(100, 50)) as pilot:
+            await identify(app, pilot, 7)
+            screen = app.screen
+            screen.query_one("#pulse", Input).value = "77"  # typed by staff first
+            deadline = time.monotonic() + 30
+            while not screen.query_one("#sbp", Input).value:
+                assert time.monotonic() < deadline, "no reading from the cuff"
+                await pilot.pause(0.1)
+            values = {f: screen.query_one(f"#{f}", Input).value for f in ("sbp", "dbp", "pulse")}
+    assert values == {"sbp": "150", "dbp": "92", "pulse": "77"}
