@@ -41,7 +41,9 @@ class ExerciseScreen(KioskScreen):
         self.done: list[ExerciseDone] = []
         self.remaining_s = 0.0
         self.timer: Timer | None = None
-        self.plate_base: int | None = None
+        self.plate_base: int | None = None  # the plate's count when this exercise began
+        self.plate_counted = 0  # stands of this set already counted from the plate
+        self.completing = False  # the set's last repetition is in; moving on
 
     @property
     def item(self) -> PrescribedExercise:
@@ -99,9 +101,14 @@ class ExerciseScreen(KioskScreen):
         self._start_counting()
 
     def _start_counting(self) -> None:
-        if self.items and self.counted_by_plate and self.kiosk.station is not None:
-            self.kiosk.station.start_counter()
-            self.plate_base = None
+        self.plate_base, self.plate_counted = None, 0
+        station = self.kiosk.station
+        if station is None:
+            return
+        if self.index < len(self.items) and self.counted_by_plate:
+            station.start_counter()
+        else:
+            station.stop_counter()
 
     def show_station(self, view: StationView) -> None:
         """Take the force plate's stand count as the repetition count."""
@@ -109,7 +116,8 @@ class ExerciseScreen(KioskScreen):
             return
         if self.plate_base is None:
             self.plate_base = view.counter
-        while view.counter - self.plate_base > self.reps:
+        while not self.completing and view.counter - self.plate_base > self.plate_counted:
+            self.plate_counted += 1
             self._count()
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -126,11 +134,14 @@ class ExerciseScreen(KioskScreen):
                 await self._next(completed=False)
 
     def _count(self) -> None:
+        if self.completing:  # the set is complete; nothing more counts until the next one
+            return
         self.reps += 1
         self.total_reps += 1
         self.query_one("#reps", Digits).update(str(self.reps))
         target = self.item.dose.reps
         if target is not None and self.item.dose.hold_s is None and self.reps >= target:
+            self.completing = True
             self.call_later(self._set_done)
 
     def _toggle_timer(self, button: Button) -> None:
@@ -167,6 +178,8 @@ class ExerciseScreen(KioskScreen):
         self.sets_done += 1
         self.reps = 0
         self.remaining_s = 0.0
+        self.completing = False
+        self.plate_base, self.plate_counted = None, 0  # stands during the change do not count
         if self.sets_done >= self.item.dose.sets:
             await self._next(completed=True)
         else:

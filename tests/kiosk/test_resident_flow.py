@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -17,11 +17,15 @@ from kiosk.station.service import Station
 from kiosk.ui.app import KioskApp
 from kiosk.ui.exercise import ExerciseScreen, FeelingScreen
 from kiosk.ui.resident import HomeScreen, IdentifyScreen, ProgressScreen, RestScreen, VitalsScreen
+from programs.batteries import score_battery
 from records import Database
-from records.assessments import exercise_sessions_of
+from records.assessments import exercise_sessions_of, save_assessment
 from records.models import Outbox
 from records.resident_fields import CareLevel, ResidentFields, Sex
 from records.residents import ResidentRepository
+from simulators.forceplate.device import GkfpPlate, PlateConfig
+from simulators.human.scenarios import generate
+from simulators.pty_runner import PtyRunner
 
 HANAKO = ResidentFields(
     code="R001", family_name="山田", given_name="花子", family_kana="ヤマダ",
@@ -201,3 +205,39 @@ async def test_a_bluetooth_cuff_fills_in_the_health_check(database: Database) ->
                 await pilot.pause(0.1)
             values = {f: screen.query_one(f"#{f}", Input).value for f in ("sbp", "dbp", "pulse")}
     assert values == {"sbp": "150", "dbp": "92", "pulse": "77"}
+
+
+async def test_the_force_plate_counts_the_sit_to_stands_of_an_exercise(database: Database) -> None:
+    """A simulated plate doing sit-to-stands (pty + the real serial driver) counts the exercise's
+    repetitions until its sets are done, each stand once."""
+    hanako = ResidentRepository(database, "f1").add(HANAKO, actor="test").uuid
+    sppb = score_battery({"battery": "sppb", "resident": {"sex": "F", "age_years": 84},
+                          "results": {"side_by_side_s": 10, "semi_tandem_s": 10, "tandem_s": 10,
+                                      "gait_4m_s": [4.2], "chair_stand_single_ok": True,
+                                      "chair_stand_5x_s": 10.8}})  # fmt: skip
+    with database.transaction() as session:
+        save_assessment(session, resident_uuid=hanako, battery="sppb", summary=sppb.as_json(),
+                        performed_at=datetime.now(UTC))  # fmt: skip
+    person = generate("sit-to-stand", rate_hz=1000, duration_s=60, seed=2)
+    with PtyRunner(GkfpPlate(person, PlateConfig(seed=2)), rate_hz=1000) as plate, Station(
+        database, facility_id="f1", kiosk_id="k1",
+        devices={"plate": f"serial://{plate.path}?protocol=gkfp"},
+    ) as station:  # fmt: skip
+        app = KioskApp(Desk(database, facility_id="f1", kiosk_id="k1"), station=station,
+                       language="en")  # fmt: skip
+        async with app.run_test(size=(100, 50)) as pilot:
+            await identify(app, pilot, 7)
+            await enter_vitals(app, pilot, GOOD)
+            screen = app.screen
+            assert isinstance(screen, ExerciseScreen)
+            while screen.item.exercise != "sit_to_stand":
+                screen.query_one("#set", Button).press()
+                await pilot.pause(0.05)
+            target = screen.item.dose.reps or 0
+            deadline = time.monotonic() + 60
+            while screen.item.exercise == "sit_to_stand":  # the plate's count completes the sets
+                assert time.monotonic() < deadline, f"counted {screen.total_reps} of {target}"
+                await pilot.pause(0.1)
+            done = next(d for d in screen.done if d.exercise == "sit_to_stand")
+    assert done.completed
+    assert done.repetitions_done == target * done.sets_done  # no stand counted twice
