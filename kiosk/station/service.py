@@ -58,7 +58,7 @@ from sync.outbox import enqueue_result
 TRACE_SECONDS = 10.0
 TRACE_POINTS = 400
 TICK_S = 0.01
-COUNT_EVERY_TICKS = 25  # recount the stands every 0.25 s while counting
+COUNT_EVERY_TICKS = 25  # recount stands (exercise counter, early stop) every 25 ticks
 LOST_STATES = frozenset(
     {ConnectionState.LOST, ConnectionState.RECONNECTING, ConnectionState.CLOSED}
 )
@@ -415,16 +415,14 @@ class Station:
         recording = self._recording
         seconds = self._target_s(measurement.id)
         target = seconds * recording.rate_hz if recording.rate_hz else float("inf")
-        if recording.samples >= target:
-            self._stop_recording()
-        elif (
+        done_early = (
             measurement.done_early is not None
-            and recording.samples
-            and (recording.samples % max(1, int(recording.rate_hz / 2)) < 50)
-        ):
-            raw = recording.raw(self._channels())
-            if measurement.done_early(raw):
-                self._stop_recording()
+            and recording.samples > 0
+            and self._ticks % COUNT_EVERY_TICKS == 0
+            and measurement.done_early(recording.raw(self._channels()))
+        )
+        if recording.samples >= target or done_early:
+            self._stop_recording()
 
     def _channels(self) -> tuple[str, ...]:
         return PLATE_CHANNELS if self._role() == "plate" else GAUGE_CHANNELS
