@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from devices.calibration import PlateCalibration
 from devices.frames import (
     ConnectionState,
     DeviceStatus,
@@ -50,6 +51,7 @@ from kiosk.station.trial import ACTIVE, Event, Phase, TrialState, advance
 from kiosk.station.vitals import readings_from
 from measures.chair_stand import detect_stands
 from records import Database, check_storage
+from records.devices import DeviceRepository
 from records.errors import StorageError
 from records.recordings import RawRecording
 from records.trials import save_trial
@@ -146,6 +148,12 @@ class _Recording:
         return RawRecording(rate_hz=self.rate_hz, channels=channels, samples=samples)
 
 
+def stored_calibration(database: Database, serial_number: str) -> PlateCalibration | None:
+    """Return the newest calibration stored for a plate's serial number, or None."""
+    stored = DeviceRepository(database).latest_calibration(serial_number)
+    return None if stored is None else PlateCalibration.from_dict(stored.parameters)
+
+
 class Station:
     """The kiosk's acquisition service (module docstring); use as a context manager."""
 
@@ -159,13 +167,19 @@ class Station:
         countdown_s: float = 3.0,
         view_interval_s: float = 1 / 30,
         record_seconds: Mapping[str, float] | None = None,
-        opener: Callable[[str], Device] = open_device,
+        opener: Callable[[str], Device] | None = None,
     ) -> None:
-        """``record_seconds`` shortens (or lengthens) tests' recordings, e.g. for the demo."""
+        """``record_seconds`` shortens (or lengthens) tests' recordings, e.g. for the demo.
+
+        Devices are opened with the calibrations stored for their serial numbers (``genki devices
+        zero``, known-weight calibration) unless another ``opener`` is given.
+        """
         self.database = database
         self.facility_id, self.kiosk_id = facility_id, kiosk_id
         self.countdown_s, self.view_interval_s = countdown_s, view_interval_s
-        self._opener = opener
+        self._opener = opener or functools.partial(
+            open_device, calibration_lookup=functools.partial(stored_calibration, database)
+        )
         self._record_seconds = dict(record_seconds or {})
         self._slots = {role: _Slot(role, url) for role, url in devices.items()}
         self._view = StationView()

@@ -12,15 +12,19 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import Connection, event, select
 
+from devices.registry import open_device
 from kiosk.station.service import Station, StationView
 from kiosk.station.trial import Phase
 from records import Database, open_database
+from records.devices import DeviceRepository
 from records.models import Outbox
 from records.recordings import load_recording
 from records.resident_fields import CareLevel, ResidentFields, Sex
@@ -222,3 +226,32 @@ def test_a_new_test_is_refused_when_storage_is_unsafe(full_disk: Path, quiet_pla
     assert "storage is not safe for a new test" in refused.error
     assert "MB free on the disk holding" in refused.error
     database.close()
+
+
+def test_the_station_uses_the_calibration_stored_for_the_plate(
+    database: Database, quiet_plate: str
+) -> None:
+    """Offsets stored for the plate's serial number (as `genki devices zero` stores them) change
+    the force the station reports: +50 N on each of the four cells is +200 N of Fz."""
+
+    def mean_fz() -> float:
+        with Station(database, facility_id="f1", kiosk_id="k1",
+                     devices={"plate": quiet_plate}) as station:  # fmt: skip
+            view = wait_for(station, lambda v: bool(v.traces) and len(v.traces[0].values) > 100)
+        return float(np.mean(view.traces[0].values))
+
+    probe = open_device(quiet_plate)
+    blocks: list[object] = []
+    probe.start(blocks.append)
+    deadline = time.monotonic() + 10
+    while getattr(probe, "calibration", None) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    factory = probe.calibration  # type: ignore[attr-defined]
+    probe.stop()
+    before = mean_fz()
+    shifted = replace(factory, offsets=tuple(o + 50.0 for o in factory.offsets))
+    DeviceRepository(database).save_calibration(
+        "GKFP-SIM0001", kind="force_plate", parameters=shifted.to_dict(), actor="test"
+    )
+    assert mean_fz() == pytest.approx(before + 200.0, abs=5.0)
