@@ -74,6 +74,8 @@ class KioskApp(App[None]):
 
     def on_station_updated(self, _message: StationUpdated) -> None:
         self._update_pending = False
+        if not self.screen_stack:  # starting up or shutting down: no screen to show it on
+            return
         show = getattr(self.screen, "show_station", None)
         if show is None:
             return
