@@ -31,6 +31,7 @@ from kiosk.station.service import Station
 from programs.batteries import score_battery
 from records import Database, open_database
 from records.assessments import save_assessment
+from records.profiles import age_on
 from records.resident_fields import CareLevel, ResidentFields, Sex
 from records.residents import ResidentRepository
 from simulators.forceplate.device import GkfpPlate, PlateConfig
@@ -139,7 +140,7 @@ def seed(database: Database) -> None:
     assessed = datetime.now(UTC) - timedelta(days=60)
     for fields in RESIDENTS:
         uuid = residents.add(fields, actor="demo").uuid
-        age = (date.today() - fields.birth_date).days // 365  # noqa: DTZ011 - the local date
+        age = age_on(fields.birth_date, date.today())  # noqa: DTZ011 - the local date
         sex = "F" if fields.sex is Sex.FEMALE else "M"
         with database.transaction() as session:
             for battery, results in ASSESSMENTS.get(fields.code, []):

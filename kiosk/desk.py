@@ -21,6 +21,7 @@ from records.assessments import (
     save_assessment,
     save_exercise_session,
 )
+from records.errors import NotFoundError
 from records.profiles import profile_document
 from records.residents import Resident, ResidentRepository
 from sync.outbox import enqueue_result
@@ -70,17 +71,17 @@ class Desk:
         self.rules = rules or default_rules()
         self._residents = ResidentRepository(database, facility_id)
 
-    def residents(self, row: str | None = None) -> list[Resident]:
-        """Return the active residents in kana order, those of one kana row if given."""
-        everyone = self._residents.list()
-        if row is None:
-            return everyone
-        return [r for r in everyone if kana_row(r.fields.family_kana) == row]
+    def residents(self) -> list[Resident]:
+        """Return the active residents in kana order."""
+        return self._residents.list()
 
     def find(self, code: str) -> Resident | None:
         """Return the active resident with ``code`` (as a card reader types it), or None."""
-        wanted = code.strip()
-        return next((r for r in self._residents.list() if r.code == wanted), None)
+        try:
+            resident = self._residents.get(code.strip())
+        except NotFoundError:
+            return None
+        return resident if resident.active else None
 
     def check(self, resident: Resident, vitals: Vitals, *, today: date) -> Visit:
         """Screen today's vitals and prescribe the programme they allow."""

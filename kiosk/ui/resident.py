@@ -64,18 +64,15 @@ class IdentifyScreen(KioskScreen):
     def __init__(self) -> None:
         super().__init__()
         self.row: str | None = None  # the first row with residents, chosen when composed
+        self.shown: list[Resident] = []  # the residents of the row, as their buttons show them
 
-    def desk_rows(self) -> dict[str, list[Resident]]:
-        """Return the residents by kana row."""
+    def compose(self) -> ComposeResult:
         rows: dict[str, list[Resident]] = {}
         for resident in self.kiosk.desk.residents():
             rows.setdefault(kana_row(resident.fields.family_kana), []).append(resident)
-        return rows
-
-    def compose(self) -> ComposeResult:
         if self.row is None:
-            filled = [row for row in KANA_ROWS if self.desk_rows().get(row)]
-            self.row = filled[0] if filled else KANA_ROWS[0]
+            self.row = next((row for row in KANA_ROWS if rows.get(row)), KANA_ROWS[0])
+        self.shown = rows.get(self.row, [])
         yield self.button("kiosk.stop", "stop", variant="error")
         yield Static(self.t("kiosk.identify"), classes="title")
         with Horizontal(classes="row kana"):
@@ -83,10 +80,9 @@ class IdentifyScreen(KioskScreen):
                 yield Button(row, id=f"kana-{index}",
                              variant="primary" if row == self.row else "default")  # fmt: skip
         with VerticalScroll(id="names"):
-            residents = self.desk_rows().get(self.row, [])
-            if not residents:
+            if not self.shown:
                 yield Static(self.t("kiosk.nobody"), classes="message")
-            for index, resident in enumerate(residents):
+            for index, resident in enumerate(self.shown):
                 yield Button(display_name(resident), id=f"who-{index}", classes="big")
         yield Input(placeholder=self.t("kiosk.card"), id="card")
 
@@ -102,7 +98,7 @@ class IdentifyScreen(KioskScreen):
             await self.recompose()
             self.on_mount()
         elif name.startswith("who-"):
-            resident = self.desk_rows()[self.row or ""][int(name.removeprefix("who-"))]
+            resident = self.shown[int(name.removeprefix("who-"))]
             self.app.switch_screen(VitalsScreen(resident))
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
