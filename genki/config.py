@@ -200,8 +200,8 @@ class LoadedConfig:
 def load_config(cli_path: Path | None, environ: Mapping[str, str]) -> LoadedConfig:
     """Find, read and validate the configuration (--config, then $GENKI_CONFIG, then user dir)."""
     path, path_source = _locate(cli_path, environ)
-    raw: dict[str, Any] = {} if path is None else _read_toml(path)
-    config = _validate(raw, path)
+    raw: dict[str, Any] = {} if path is None else read_toml_file(path)
+    config = validate_config(raw, path)
     source = "default" if path is None else str(path)
     sources = {
         _dotted(parts): source if _present(raw, parts) else "default"
@@ -283,7 +283,8 @@ def _locate(cli_path: Path | None, environ: Mapping[str, str]) -> tuple[Path | N
     return path, path_source
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml_file(path: Path) -> dict[str, Any]:
+    """Read and parse a TOML file; ConfigError when it is unreadable, not UTF-8 or malformed."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -318,7 +319,8 @@ def _syntax_message(path: Path, exc: tomllib.TOMLDecodeError) -> str:
     )
 
 
-def _validate(raw: dict[str, Any], path: Path | None) -> GenkiConfig:
+def validate_config(raw: dict[str, Any], path: Path | None) -> GenkiConfig:
+    """Validate parsed TOML as GenkiConfig; each ConfigError names key, value and expectation."""
     try:
         return GenkiConfig.model_validate(raw)
     except ValidationError as exc:

@@ -2,8 +2,16 @@
 
 - an embedded pure-Python MQTT broker (amqtt, MQTT 3.1.1, loopback only; production uses
   Mosquitto, see docs/facility-broker.md);
-- a simulated force plate behind a pseudo-terminal, read by the real serial driver, doing
-  sit-to-stands; an emulated Bluetooth grip gauge (``ble+sim://progressor``);
+- a simulated force plate behind a pseudo-terminal, read by the real serial driver, and a
+  resident on it who does what the current trial asks (``PlatePerson``: quiet standing for the
+  sway tests and the SPPB stances, a tandem stance broken after a few seconds, five sit-to-stands
+  for the chair stand, stand-ups while an exercise counts them, nobody on the plate otherwise);
+  an emulated Bluetooth grip gauge (``ble+sim://progressor``);
+- a simulated Chronopic timer with photocell gates at 0 and 4 m behind a pseudo-terminal, read by
+  the real Chronopic driver (the station's ``timer``), and a resident who walks the 4-m course
+  through the gates a moment after each 4-m walk trial starts recording (``GateWalker``: a walk
+  on a fixed period would sometimes start in the middle of a recording, and the gates would
+  then time gate 2 of one walk to gate 1 of the next);
 - a kiosk database with demo residents (some with an SPPB and a fall-risk assessment, so their
   programmes differ), the kiosk's outbox publisher and the office ingest into its own database;
 - the station and the kiosk app. Quitting the app stops everything in reverse order.
@@ -17,26 +25,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import queue
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from kiosk.desk import Desk
-from kiosk.station.measurements import Role
-from kiosk.station.service import Station
+from kiosk.station.measurements import GAIT_GATES_M, Role
+from kiosk.station.service import Station, StationView
+from kiosk.station.trial import Phase
 from programs.batteries import score_battery
 from records import Database, open_database
 from records.assessments import save_assessment
 from records.profiles import age_on
 from records.resident_fields import CareLevel, ResidentFields, Sex
 from records.residents import ResidentRepository
-from simulators.forceplate.device import GkfpPlate, PlateConfig
+from simulators.forceplate.device import GkfpPlate, LoadSignal, PlateConfig
+from simulators.forceplate.faults import InjectedFaults
+from simulators.forceplate.masses import static_load
 from simulators.human.scenarios import generate
+from simulators.human.walk import WalkTruth, walk_through_gates
 from simulators.pty_runner import PtyRunner
+from simulators.timer.chronopic import ChronopicBox
 from sync.broker import BrokerSettings
 from sync.ingest import Ingest
 from sync.publisher import Publisher
@@ -45,6 +59,19 @@ FACILITY, KIOSK = "demo-facility", "demo-kiosk"
 DEMO_PIN = "1234"
 GAUGE_URL = "ble+sim://progressor?scenario=grip-max&seed=7"
 RECORD_SECONDS = {"sway_eo": 20.0, "sway_ec": 20.0}  # shorter than the clinic's, for a demo
+WALK_SPEED_M_S = 0.8  # the demo resident's usual pace: about 5 s over the 4-m course
+WALK_LEAD_S = 1.5  # from the start of a gait recording to the first gate
+WALK_GAP_S = 1.0  # at least this long between one walk's last beam change and the next walk
+PLATE_RATE_HZ = 1000
+PERSON_LOOP_S = 60.0  # each of the plate person's signals loops after a minute
+TANDEM_HOLD_S = 6.0  # from the start of a tandem recording to the step-out: 1 SPPB point
+SEATED_LEAD_S = 1.5  # seated from the start of a chair-stand recording to the first rise
+EXERCISE_STANDS = 20  # stand-ups in each loop while an exercise counts them (about 55 s)
+QUIET_STANDS = {"sway_eo": "quiet-eo", "sway_ec": "quiet-ec", "stance_side_by_side": "quiet-eo",
+                "stance_semi_tandem": "quiet-eo"}  # fmt: skip
+STARTING = frozenset({Phase.COUNTDOWN, Phase.RECORD})  # a trial's person starts then
+HOLDING = frozenset({Phase.SCORE, Phase.REVIEW, Phase.SAVING})  # and stays on until it is done
+IDLE, EXERCISE = "idle", "exercise"
 
 
 def _resident(  # noqa: PLR0917 - a compact table of demo residents
@@ -80,6 +107,182 @@ ASSESSMENTS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "D003": [("sppb", {"side_by_side_s": 10, "semi_tandem_s": 4.0, "gait_4m_s": [7.5],
                        "chair_stand_single_ok": True, "chair_stand_5x_s": 18.0})],
 }  # fmt: skip
+
+
+class GateWalker:
+    """The demo's Chronopic box on the 4-m course, and a resident who walks it when asked.
+
+    Firmware for the pty runner (simulators.pty_runner.Firmware): ``walk()`` (any thread) asks
+    for a walk; on the runner's clock the walker reaches the first gate ``lead_s`` later, and
+    the beam changes of a seeded walk (simulators.human.walk, arm re-cuts included) go to the
+    box. ``follow`` is a station subscriber: it asks for a walk whenever a 4-m walk trial starts
+    recording, as a resident sets off after the countdown. ``walks`` holds each walk's truth.
+    """
+
+    def __init__(
+        self, *, seed: int, speed_m_s: float = WALK_SPEED_M_S, lead_s: float = WALK_LEAD_S
+    ) -> None:
+        self.box = ChronopicBox([], seed=seed)
+        self.injected: InjectedFaults = self.box.injected
+        self.seed, self.speed_m_s, self.lead_s = seed, speed_m_s, lead_s
+        self.walks: list[WalkTruth] = []
+        self._asked: queue.SimpleQueue[None] = queue.SimpleQueue()
+        self._recording = False  # the last station view showed a gait trial recording
+
+    def walk(self) -> None:
+        """Set off through the gates ``lead_s`` from now."""
+        self._asked.put(None)
+
+    def follow(self, view: StationView) -> None:
+        """Walk when a 4-m walk trial starts recording (a station subscriber)."""
+        trial = view.trial
+        recording = trial is not None and trial.test == "gait_4m" and trial.phase is Phase.RECORD
+        if recording and not self._recording:
+            self.walk()
+        self._recording = recording
+
+    def power_up(self, now_us: int) -> bytes:
+        """Power the box up."""
+        return self.box.power_up(now_us)
+
+    def host_opened(self, now_us: int) -> bytes:
+        """Tell the box a host opened the port."""
+        return self.box.host_opened(now_us)
+
+    def receive(self, data: bytes, now_us: int) -> bytes:
+        """Let the box answer the host."""
+        return self.box.receive(data, now_us)
+
+    def advance(self, now_us: int, *, online: bool) -> bytes:
+        """Start the walks asked for, then report the beam changes due by ``now_us``."""
+        while not self._asked.empty():
+            self._asked.get()
+            changes = self.box.changes_us
+            free_s = changes[-1][0] / 1e6 + WALK_GAP_S if changes else 0.0
+            walk = walk_through_gates(
+                seed=self.seed + len(self.walks), gate_positions_m=GAIT_GATES_M,
+                speed_m_s=self.speed_m_s, start_s=max(now_us / 1e6 + self.lead_s, free_s),
+            )  # fmt: skip
+            changes.extend((round(t * 1e6), cut) for t, cut in walk.changes)
+            self.walks.append(walk.truth)
+        return self.box.advance(now_us, online=online)
+
+
+@dataclass(frozen=True, slots=True)
+class PlateAct:
+    """What the demo's person on the plate does: a scenario and its timing, or None (nobody).
+
+    ``event_s``, ``hold_s`` and ``repetitions`` are simulators.human.scenarios.generate's.
+    """
+
+    scenario: str | None
+    event_s: float | None = None
+    hold_s: float | None = None
+    repetitions: int | None = None
+
+
+class PlatePerson:
+    """The demo's force plate and a resident on it who does what the station's trial asks.
+
+    Firmware for the pty runner (simulators.pty_runner.Firmware): a GKFP plate whose load is
+    swapped on the runner's thread, so the swap falls between two of the runner's steps and the
+    new signal starts from its first row at that moment (``GkfpPlate.place(..., from_us=now)``).
+    ``do(act)`` (any thread) asks for a new act. ``follow`` is a station subscriber that asks for
+    one only at a phase boundary, when a trial's countdown starts (or its recording, if the
+    countdown went by between two views), so a recording never changes scenario midway:
+
+    - a sway test, a side-by-side or semi-tandem stance: quiet standing (eyes closed for
+      ``sway_ec``), held past the end of the recording;
+    - a tandem stance: held ``TANDEM_HOLD_S`` into the recording, then a step out (a partial hold,
+      1 point), so the demo shows a stance that ends by itself;
+    - the five-times chair stand: seated ``SEATED_LEAD_S`` into the recording, then five stands;
+    - any other trial (grip, 4-m walk): nobody on the plate.
+
+    The scenario's first row is placed at the countdown's start and the countdown's remaining
+    time (the view's ``countdown_s``) is added to the scenario's own lead, so every recording
+    starts with what its scorer needs first: the quiet baseline of a stance, a seated chair stand.
+    The resident stays on the plate while the trial is scored and reviewed and steps off when it
+    is saved or discarded. While the resident's exercise screen counts stand-ups (the view's
+    ``counter``), the resident stands up and sits down, EXERCISE_STANDS a loop, so a set is never
+    kept waiting for the loop.
+
+    Otherwise nobody is on the plate. The live trace then shows the plate's noise around 0 N and
+    each trial the resident stepping on as its countdown starts; a loop of stand-ups there would
+    play under a stance's or a sway test's instructions and read as the resident's attempt, and
+    the trainer's session zero (device screens) needs the plate empty. ``acts`` lists every act
+    placed on the plate, in order (the runner's thread appends).
+    """
+
+    def __init__(self, *, seed: int, config: PlateConfig | None = None) -> None:
+        self.seed = seed
+        self.config = config or PlateConfig(seed=seed, rate_hz=PLATE_RATE_HZ)
+        self.plate = GkfpPlate(self._signal(PlateAct(None)), self.config)
+        self.injected: InjectedFaults = self.plate.injected
+        self.acts: list[PlateAct] = []
+        self._asked: queue.SimpleQueue[PlateAct] = queue.SimpleQueue()
+        self._doing: Hashable = IDLE  # what the views asked for last (the station thread's)
+
+    def do(self, act: PlateAct) -> None:
+        """Do ``act`` from the runner's next step on, from its beginning."""
+        self._asked.put(act)
+
+    @staticmethod
+    def act_for(test: str, *, lead_s: float) -> PlateAct:
+        """Return what the resident does for a ``test`` trial recording ``lead_s`` from now."""
+        if test in QUIET_STANDS:
+            return PlateAct(QUIET_STANDS[test])
+        if test == "stance_tandem":
+            return PlateAct("tandem", hold_s=lead_s + TANDEM_HOLD_S)
+        if test == "chair_stand_5x":
+            return PlateAct("sit-to-stand", event_s=lead_s + SEATED_LEAD_S, repetitions=5)
+        return PlateAct(None)
+
+    def follow(self, view: StationView) -> None:
+        """Start what the station's view asks for, at a phase boundary (a station subscriber)."""
+        trial = view.trial
+        wanted: Hashable
+        if trial is not None and trial.phase in STARTING:
+            wanted = (trial.test, trial.attempt, trial.practice)  # a retake starts again
+            act = self.act_for(trial.test, lead_s=trial.countdown_s)
+        elif trial is not None and trial.phase in HOLDING and not trial.typed:
+            return
+        elif view.counter is not None:
+            wanted = EXERCISE
+            act = PlateAct("sit-to-stand", event_s=SEATED_LEAD_S, repetitions=EXERCISE_STANDS)
+        else:
+            wanted, act = IDLE, PlateAct(None)
+        if wanted != self._doing:
+            self._doing = wanted
+            self.do(act)
+
+    def _signal(self, act: PlateAct) -> LoadSignal:
+        if act.scenario is None:
+            return static_load(0.0, rate_hz=self.config.rate_hz)
+        return generate(
+            act.scenario, rate_hz=self.config.rate_hz, duration_s=PERSON_LOOP_S,
+            seed=self.seed + len(self.acts), event_s=act.event_s, hold_s=act.hold_s,
+            repetitions=act.repetitions,
+        )  # fmt: skip
+
+    def power_up(self, now_us: int) -> bytes:
+        """Power the plate up."""
+        return self.plate.power_up(now_us)
+
+    def host_opened(self, now_us: int) -> bytes:
+        """Tell the plate a host opened the port."""
+        return self.plate.host_opened(now_us)
+
+    def receive(self, data: bytes, now_us: int) -> bytes:
+        """Let the plate answer the host."""
+        return self.plate.receive(data, now_us)
+
+    def advance(self, now_us: int, *, online: bool) -> bytes:
+        """Put the acts asked for on the plate from ``now_us``, then send what is due."""
+        while not self._asked.empty():
+            act = self._asked.get()
+            self.plate.place(self._signal(act), from_us=now_us)
+            self.acts.append(act)
+        return self.plate.advance(now_us, online=online)
 
 
 def free_port() -> int:
@@ -164,6 +367,9 @@ class Demo:
     ingest: Ingest
     station: Station
     desk: Desk
+    timer: PtyRunner
+    walker: GateWalker
+    person: PlatePerson
 
 
 @contextlib.contextmanager
@@ -185,16 +391,24 @@ def running_demo(folder: Path) -> Iterator[Demo]:
         publisher = Publisher(kiosk_db, broker.settings, FACILITY, KIOSK, resend_after_s=5.0)
         publisher.start()
         stack.callback(publisher.stop)
-        person = generate("sit-to-stand", rate_hz=1000, duration_s=60, seed=7)
-        plate = PtyRunner(GkfpPlate(person, PlateConfig(seed=7)), rate_hz=1000)
+        person = PlatePerson(seed=7)
+        plate = PtyRunner(person, rate_hz=PLATE_RATE_HZ)
         plate.start()
         stack.callback(plate.stop)
+        walker = GateWalker(seed=7)
+        timer = PtyRunner(walker)
+        timer.start()
+        stack.callback(timer.stop)
         devices: dict[Role, str] = {
             "plate": f"serial://{plate.path}?protocol=gkfp", "gauge": GAUGE_URL,
+            "timer": f"serial://{timer.path}?protocol=chronopic",
         }  # fmt: skip
         station = stack.enter_context(
             Station(kiosk_db, facility_id=FACILITY, kiosk_id=KIOSK, devices=devices,
                     record_seconds=RECORD_SECONDS)
         )  # fmt: skip
+        station.subscribe(walker.follow)
+        station.subscribe(person.follow)
         desk = Desk(kiosk_db, facility_id=FACILITY, kiosk_id=KIOSK)
-        yield Demo(folder, kiosk_db, office_db, broker, plate, publisher, ingest, station, desk)
+        yield Demo(folder, kiosk_db, office_db, broker, plate, publisher, ingest, station, desk,
+                   timer, walker, person)  # fmt: skip

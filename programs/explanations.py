@@ -80,6 +80,15 @@ def explain(profile: Profile, prescription: Prescription, language: Language) ->
     return Explanation(tuple(resident), tuple(_staff(profile, prescription, language, book)))
 
 
+def battery_lines(profile: Profile, battery: str, language: Language) -> tuple[str, ...]:
+    """Return the explanation of the latest ``battery`` in ``profile`` alone (none: empty)."""
+    latest = profile.latest(battery)
+    lines = _RESULT_LINES.get(battery)
+    if latest is None or lines is None:
+        return ()
+    return tuple(lines(latest, profile.previous(battery), profile, language))
+
+
 def _programme_line(prescription: Prescription, language: Language, book: Catalogue) -> str:
     if prescription.is_rest or prescription.sessions_per_week is None:
         return text("explain.rest", language)

@@ -54,17 +54,27 @@ class DeviceRepository:
             )
             return Calibration(serial_number, row.calibrated_at, dict(row.parameters))
 
-    def latest_calibration(self, serial_number: str) -> Calibration | None:
-        """Return the newest calibration of a device, or None if it has none."""
+    def latest_calibration(
+        self, serial_number: str, *, procedure: str | None = None
+    ) -> Calibration | None:
+        """Return the newest calibration of a device, or None if it has none.
+
+        With ``procedure``, only calibrations whose parameters name that ``procedure`` count
+        (e.g. a force plate's known-weight calibration rather than a session zero).
+        """
         query = (
             select(models.DeviceCalibration)
             .join(models.Device)
             .where(models.Device.serial_number == serial_number)
-            .order_by(
-                models.DeviceCalibration.calibrated_at.desc(), models.DeviceCalibration.id.desc()
-            )
-            .limit(1)
         )
+        if procedure is not None:
+            stored = models.DeviceCalibration.parameters["procedure"].as_string()
+            query = query.where(stored == procedure)
+        newest_first = (
+            models.DeviceCalibration.calibrated_at.desc(),
+            models.DeviceCalibration.id.desc(),
+        )
+        query = query.order_by(*newest_first).limit(1)
         with self._database.read() as session:
             row = session.scalar(query)
             if row is None:

@@ -1,4 +1,9 @@
-"""``genki demo``: the kiosk with simulated devices, a broker and the office, on this machine."""
+"""``genki demo``: the kiosk with simulated devices, a broker and the office, on this machine.
+
+The simulated devices (genki.demo): a force plate on which a demo resident does what the current
+test or exercise asks, a grip gauge, and timing gates 4 m apart that the resident walks through
+after each 4-m walk trial's countdown.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,10 @@ pass_cli = click.make_pass_decorator(CliContext)
 )  # fmt: skip
 @pass_cli
 def demo_command(cli: CliContext, /, *, folder: Path | None) -> None:
-    """Run everything on this machine: simulated devices, broker, office, kiosk (quit: Ctrl+Q)."""
+    """Run everything on this machine: simulated plate, gauge and gates, broker, office, kiosk.
+
+    Quit with Ctrl+Q.
+    """
     folder = folder or Path(tempfile.mkdtemp(prefix="genki-demo-"))
     language = cli.language
     with running_demo(folder) as demo:

@@ -16,7 +16,7 @@ import click
 import numpy as np
 from bleak.exc import BleakError
 
-from devices.calibration import PlateCalibration, tare
+from devices.calibration import ZERO_LIMIT_N, PlateCalibration, tare
 from devices.discovery import scan_ble, serial_ports
 from devices.errors import DeviceError
 from devices.frames import (
@@ -267,9 +267,6 @@ def _print_summary(summary: ReadSummary, *, as_json: bool, err: bool) -> None:
         f"readings {values['readings']}, reconnects {values['reconnects']}",
         err=err,
     )
-
-
-ZERO_LIMIT_N = 20.0  # session zero refuses a plate that does not read near zero (§3.7)
 
 
 @devices.command()

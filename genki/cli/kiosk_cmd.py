@@ -1,8 +1,9 @@
 """``genki kiosk [--serve]``: the kiosk app on this terminal, or served to browsers.
 
-The devices come from ``[devices]`` in genki.toml: ``plate`` (or ``force_plate``) is the force plate
-and ``gauge`` (or ``grip``) the grip dynamometer the station measures with; ``cuff``,
-``oximeter`` and ``thermometer`` fill in the health check. With ``--serve`` the
+The devices come from ``[devices]`` in genki.toml: ``plate`` (or ``force_plate``) is the force
+plate, ``gauge`` (or ``grip``) the grip dynamometer and ``timer`` (or ``chronopic``) the Chronopic
+with the photocell gates of the 4-m walk the station measures with; ``cuff``, ``oximeter`` and
+``thermometer`` fill in the health check. With ``--serve`` the
 app runs once per browser connection through textual-serve, with the same configuration. While
 the kiosk runs, its outbox publisher sends saved results to the office through ``[broker]``.
 """
@@ -16,6 +17,7 @@ import click
 
 from genki.cli.context import CliContext
 from genki.cli.sync_cmd import broker_settings
+from genki.settings_file import settings_path
 from kiosk.desk import Desk
 from kiosk.station.measurements import Role
 from kiosk.station.service import Station
@@ -26,6 +28,7 @@ from sync.publisher import Publisher
 pass_cli = click.make_pass_decorator(CliContext)
 STATION_ROLES: dict[str, Role] = {
     "plate": "plate", "force_plate": "plate", "gauge": "gauge", "grip": "gauge",
+    "timer": "timer", "chronopic": "timer",
     "cuff": "cuff", "blood_pressure": "cuff", "oximeter": "oximeter",
     "pulse_oximeter": "oximeter", "thermometer": "thermometer",
 }  # fmt: skip
@@ -58,7 +61,8 @@ def kiosk_command(cli: CliContext, /, *, serve: bool, host: str, port: int) -> N
         with Station(database, facility_id=config.facility.id, kiosk_id=config.kiosk.id,
                      devices=devices) as station:  # fmt: skip
             app = KioskApp(desk, station=station, language=cli.language,
-                           pin_hash=config.trainer.pin_hash)  # fmt: skip
+                           pin_hash=config.trainer.pin_hash,
+                           config_path=settings_path(cli.loaded))  # fmt: skip
             app.run()
     finally:
         publisher.stop()

@@ -12,6 +12,11 @@ so neither stalls the frames.
 A trial records only while it is in ``record``; a device of its role lost while the trial is under
 way discards it (trial.py). Saving checks storage first (records.health) and writes the trial, its
 raw recording and its outbox message in one transaction; only then is the trial ``saved``.
+
+Device set-up (plate_setup.py) returns futures: ``capture`` collects a plate's next raw samples
+on the loop, ``save_calibration`` stores on the writer, ``reopen`` stops and opens a device on
+the writer so a new calibration applies. When a plate first reports its serial number, the
+writer looks up when it was zeroed and calibrated for its DeviceView.
 """
 
 from __future__ import annotations
@@ -37,21 +42,33 @@ from devices.frames import (
     ForceBlock,
     Frame,
     GaugeBlock,
+    TimerEvent,
     VitalsReading,
 )
 from devices.registry import Device, open_device
+from kiosk.station.errors import DeviceCommandError
 from kiosk.station.measurements import (
     GAUGE_CHANNELS,
     MEASUREMENTS,
     PLATE_CHANNELS,
+    TIMER_CHANNELS,
     Measurement,
     Role,
+    timer_recording,
 )
-from kiosk.station.trial import ACTIVE, Event, Phase, TrialState, advance
+from kiosk.station.plate_setup import (
+    CAPTURE_GRACE_S,
+    CalibrationTimes,
+    PendingCapture,
+    PlateCapture,
+    battery_mv,
+    calibration_times,
+)
+from kiosk.station.trial import ACTIVE, Event, Phase, Scored, TrialState, advance
 from kiosk.station.vitals import readings_from
 from measures.chair_stand import detect_stands
 from records import Database, check_storage
-from records.devices import DeviceRepository
+from records.devices import Calibration, DeviceRepository
 from records.errors import StorageError
 from records.recordings import RawRecording
 from records.trials import save_trial
@@ -61,6 +78,7 @@ TRACE_SECONDS = 10.0
 TRACE_POINTS = 400
 TICK_S = 0.01
 COUNT_EVERY_TICKS = 25  # recount stands (exercise counter, early stop) every 25 ticks
+TYPED_FLAG, TYPED_VERSION = "typed_by_trainer", "manual-entry/1"
 LOST_STATES = frozenset(
     {ConnectionState.LOST, ConnectionState.RECONNECTING, ConnectionState.CLOSED}
 )
@@ -77,6 +95,9 @@ class DeviceView:
     samples: int = 0
     missing_samples: int = 0
     message: str = ""
+    battery_mv: int | None = None  # devices that report their battery (a Progressor)
+    zeroed_at: datetime | None = None  # a plate's newest stored zero or calibration (UTC)
+    calibrated_at: datetime | None = None  # a plate's newest known-weight calibration (UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +125,8 @@ class TrialView:
     quality_flags: tuple[str, ...]
     reason: str
     trial_uuid: str | None
+    practice: bool = False
+    typed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,15 +158,30 @@ class _Slot:
     live_samples: int = 0
     latest_t_mono_ns: int = 0
     cop: tuple[float, float] | None = None
+    captures: list[PendingCapture] = field(default_factory=list)
+    calibrated: CalibrationTimes = field(default_factory=CalibrationTimes)
 
 
 @dataclass
 class _Recording:
     rate_hz: float = 0.0
     blocks: list[npt.NDArray[np.float64]] = field(default_factory=list)
-    samples: int = 0
+    samples: int = 0  # samples, or a timer's events
+    events: list[TimerEvent] = field(default_factory=list)  # a timer records events
+    started: float | None = None  # monotonic time the recording began, and ended
+    ended: float | None = None
+
+    def seconds(self) -> float:
+        """How long it has recorded: by its samples, or by the clock for a timer's events."""
+        if self.rate_hz:
+            return self.samples / self.rate_hz
+        if self.started is None:
+            return 0.0
+        return (self.ended or time.monotonic()) - self.started
 
     def raw(self, channels: tuple[str, ...]) -> RawRecording:
+        if channels == TIMER_CHANNELS:
+            return timer_recording(self.events, self.seconds())
         samples = np.concatenate(self.blocks) if self.blocks else np.empty((0, len(channels)))
         return RawRecording(rate_hz=self.rate_hz, channels=channels, samples=samples)
 
@@ -222,6 +260,15 @@ class Station:
         """Start the countdown: the resident is in position."""
         self._call(self._event, Event("ready"))
 
+    def practice(self) -> None:
+        """Start a practice trial's countdown: recorded and scored, never saved (trial.py)."""
+        self._call(self._event, Event("practice"))
+
+    def type_result(self, metrics: Mapping[str, float]) -> None:
+        """Put a result the trainer typed (no device, or a failed one) up for review."""
+        scored = Scored(dict(metrics), (TYPED_FLAG,), TYPED_VERSION)
+        self._call(self._event, Event("typed", scored=scored))
+
     def stop(self) -> None:
         """Stop recording now (the trainer's stop)."""
         self._call(self._stop_recording)
@@ -245,6 +292,35 @@ class Station:
     def stop_counter(self) -> None:
         """Stop counting sit-to-stands."""
         self._call(functools.partial(self._set_counting, on=False))
+
+    def capture(self, role: Role, seconds: float) -> concurrent.futures.Future[PlateCapture]:
+        """Collect the next ``seconds`` of a plate's raw samples (plate_setup.py).
+
+        The future fails with DeviceCommandError when the device is lost, is not a calibrated
+        plate, or has not sent the samples CAPTURE_GRACE_S after they were due.
+        """
+        if role not in self._slots:
+            raise ValueError(
+                f"no {role} device at this station; expected one of {list(self._slots)}"
+            )
+        future = concurrent.futures.Future[PlateCapture]()
+        self._call(self._start_capture, role, PendingCapture(role, seconds, future))
+        return future
+
+    def reopen(self, role: Role) -> concurrent.futures.Future[None]:
+        """Stop the device of ``role`` and open it again (so a newly stored calibration applies)."""
+        done = concurrent.futures.Future[None]()
+        self._call(self._reopen, role, done)
+        return done
+
+    def save_calibration(
+        self, serial_number: str, parameters: Mapping[str, Any]
+    ) -> concurrent.futures.Future[Calibration]:
+        """Store a device's calibration on the writer thread (audited); ``reopen`` applies it."""
+        return self._writer.submit(
+            DeviceRepository(self.database).save_calibration, serial_number,
+            kind="force_plate", parameters=dict(parameters), actor=f"kiosk:{self.kiosk_id}",
+        )  # fmt: skip
 
     def __enter__(self) -> Station:
         self._thread.start()
@@ -287,13 +363,20 @@ class Station:
                 slot.device = self._opener(slot.url)
                 slot.device.start(functools.partial(self._from_device, slot.role))
             except Exception as exc:  # noqa: BLE001 - a bad device URL is shown, not raised
-                slot.state, slot.message = ConnectionState.CLOSED, str(exc)
+                # after any status the device queued before failing, so "closed" stays shown
+                self._loop.call_soon(self._open_failed, slot, str(exc))
         self._ticker = self._loop.create_task(self._tick())
         self._changed()
         started.set_result(None)
 
+    def _open_failed(self, slot: _Slot, message: str) -> None:
+        slot.state, slot.message = ConnectionState.CLOSED, message
+        self._changed()
+
     def _shutdown(self, done: concurrent.futures.Future[None]) -> None:
         for slot in self._slots.values():
+            for pending in slot.captures:
+                pending.fail("the station stopped")
             if slot.device is not None:
                 slot.device.stop()
         self._loop.stop()
@@ -313,6 +396,8 @@ class Station:
                 self._device_lost(role, frame.message or frame.state.value)
         elif isinstance(frame, ForceBlock | GaugeBlock):
             self._on_block(slot, frame)
+        elif isinstance(frame, TimerEvent):
+            self._on_timer_event(slot, frame)
         elif isinstance(frame, VitalsReading):
             slot.state, slot.device_id = ConnectionState.STREAMING, frame.device_id
             for name, value in readings_from(frame.measurement).items():
@@ -326,6 +411,11 @@ class Station:
         else:
             columns = np.asarray(block.force_kgf, dtype=np.float64).reshape(-1, 1)
         slot.state = ConnectionState.STREAMING
+        if isinstance(block, ForceBlock) and block.device_id != slot.device_id:
+            self._look_up_calibrations(slot, block.device_id)
+        for pending in slot.captures:
+            pending.add(block, getattr(slot.device, "calibration", None))
+        slot.captures = [pending for pending in slot.captures if not pending.finished]
         slot.device_id, slot.rate_hz = block.device_id, block.rate_hz
         slot.samples += block.n_samples
         slot.latest_t_mono_ns = block.t_mono_ns
@@ -341,6 +431,16 @@ class Station:
             self._recording.blocks.append(columns)
             self._recording.samples += block.n_samples
 
+    def _on_timer_event(self, slot: _Slot, event: TimerEvent) -> None:
+        """Keep a timer's input change while a trial of its role records (chronopic-timer.md §6)."""
+        slot.state, slot.device_id = ConnectionState.STREAMING, event.device_id
+        slot.samples += 1
+        slot.latest_t_mono_ns = event.t_mono_ns
+        trial = self._trial
+        if trial is not None and trial.phase is Phase.RECORD and self._role() == slot.role:
+            self._recording.events.append(event)
+            self._recording.samples += 1
+
     def _role(self) -> Role | None:
         return None if self._trial is None else MEASUREMENTS[self._trial.test].role
 
@@ -352,8 +452,70 @@ class Station:
         return self._record_seconds.get(test, MEASUREMENTS[test].seconds)
 
     def _device_lost(self, role: Role, message: str) -> None:
+        for pending in self._slots[role].captures:
+            pending.fail(f"the device was lost: {message}")
+        self._slots[role].captures.clear()
         if self._trial is not None and self._role() == role and self._trial.phase in ACTIVE:
             self._event(Event("device_lost", reason=f"{role}: {message}"))
+
+    def _start_capture(self, role: Role, pending: PendingCapture) -> None:
+        if not pending.future.set_running_or_notify_cancel():
+            return  # cancelled before it started
+        slot = self._slots[role]
+        if slot.state in LOST_STATES:
+            pending.fail(f"the device is {slot.state.value}: {slot.message}")
+            return
+        slot.captures.append(pending)
+        self._loop.call_later(pending.seconds + CAPTURE_GRACE_S, pending.time_up)
+
+    def _reopen(self, role: Role, done: concurrent.futures.Future[None]) -> None:
+        """Stop and reopen on the writer thread: opening waits for the device's answers."""
+        done.set_running_or_notify_cancel()  # reopened even when nobody waits any more
+        slot, sink = self._slots[role], functools.partial(self._from_device, role)
+        opened = self._loop.run_in_executor(
+            self._writer, self._replace, slot.device, slot.url, sink
+        )
+        opened.add_done_callback(functools.partial(self._reopened, slot, done))
+
+    def _replace(self, old: Device | None, url: str, sink: Callable[[Frame], None]) -> Device:
+        if old is not None:
+            old.stop()
+        device = self._opener(url)
+        device.start(sink)
+        return device
+
+    def _reopened(
+        self, slot: _Slot, done: concurrent.futures.Future[None], opened: asyncio.Future[Device]
+    ) -> None:
+        error = None if opened.cancelled() else opened.exception()
+        if opened.cancelled() or error is not None:
+            slot.device, slot.state = None, ConnectionState.CLOSED
+            slot.message = str(error or "the station stopped")
+            failure = DeviceCommandError(f"could not reopen {slot.role}: {slot.message}")
+            if not done.cancelled():
+                done.set_exception(failure)
+        else:
+            slot.device, slot.device_id = opened.result(), ""  # its next block looks up its times
+            if not done.cancelled():
+                done.set_result(None)
+        self._changed()
+
+    def _look_up_calibrations(self, slot: _Slot, serial_number: str) -> None:
+        """Read when the plate was zeroed and calibrated, on the writer thread."""
+        found = self._loop.run_in_executor(
+            self._writer, calibration_times, self.database, serial_number
+        )
+        found.add_done_callback(functools.partial(self._calibrations_found, slot))
+
+    def _calibrations_found(self, slot: _Slot, found: asyncio.Future[CalibrationTimes]) -> None:
+        if found.cancelled():
+            return
+        error = found.exception()
+        if error is None:
+            slot.calibrated = found.result()
+        else:
+            slot.message = f"could not read the stored calibration: {error}"
+        self._changed()
 
     def _begin(self, resident_uuid: str, test: str) -> None:
         """Check storage on the writer thread (RELIABILITY.md test 8), then start the trial."""
@@ -388,6 +550,8 @@ class Station:
             self._phase_started = time.monotonic()
             if self._trial.phase is Phase.COUNTDOWN:
                 self._recording = _Recording()
+            elif self._trial.phase is Phase.RECORD:
+                self._recording.started = self._phase_started
         self._changed()
 
     def _set_counting(self, *, on: bool) -> None:
@@ -429,21 +593,25 @@ class Station:
         recording = self._recording
         seconds = self._target_s(measurement.id)
         target = seconds * recording.rate_hz if recording.rate_hz else float("inf")
+        # A timer sends events only when something moves: its recording is timed by the clock.
+        timed_out = self._role() == "timer" and recording.seconds() >= seconds
         done_early = (
             measurement.done_early is not None
             and recording.samples > 0
             and self._ticks % COUNT_EVERY_TICKS == 0
             and measurement.done_early(recording.raw(self._channels()))
         )
-        if recording.samples >= target or done_early:
+        if recording.samples >= target or timed_out or done_early:
             self._stop_recording()
 
     def _channels(self) -> tuple[str, ...]:
-        return PLATE_CHANNELS if self._role() == "plate" else GAUGE_CHANNELS
+        channels = {"plate": PLATE_CHANNELS, "timer": TIMER_CHANNELS}
+        return channels.get(self._role() or "", GAUGE_CHANNELS)
 
     def _stop_recording(self) -> None:
         if self._trial is None or self._trial.phase is not Phase.RECORD:
             return
+        self._recording.ended = time.monotonic()
         self._event(Event("stop"))
         measurement, raw = self._measurement(), self._recording.raw(self._channels())
         future = self._loop.run_in_executor(self._scorer, measurement.score, raw)
@@ -462,11 +630,11 @@ class Station:
             self._event(Event("accept"))  # reports why it does not apply
             return
         self._event(Event("accept"))
-        raw = self._recording.raw(self._channels())
+        raw = None if trial.typed else self._recording.raw(self._channels())
         future = self._loop.run_in_executor(self._writer, self._save, trial, raw)
         future.add_done_callback(self._saved)
 
-    def _save(self, trial: TrialState, raw: RawRecording) -> str:
+    def _save(self, trial: TrialState, raw: RawRecording | None) -> str:
         """On the writer thread: check storage, then trial + recording + outbox in one commit."""
         assert trial.scored is not None  # noqa: S101 - review has a score
         check_storage(self.database, quick_check=False)
@@ -520,9 +688,10 @@ class Station:
 
     def _build_view(self) -> StationView:
         devices = tuple(
-            DeviceView(s.role, s.url, s.state.value, s.device_id, s.samples, s.missing, s.message)
+            DeviceView(s.role, s.url, s.state.value, s.device_id, s.samples, s.missing, s.message,
+                       battery_mv(s.device), s.calibrated.zeroed_at, s.calibrated.calibrated_at)
             for s in self._slots.values()
-        )
+        )  # fmt: skip
         traces = tuple(self._trace(slot) for slot in self._slots.values() if slot.live)
         return StationView(
             self._view.version + 1,
@@ -546,15 +715,15 @@ class Station:
         if trial is None:
             return None
         elapsed = time.monotonic() - self._phase_started
-        rate = self._recording.rate_hz
         scored = trial.scored
         return TrialView(
             test=trial.test, phase=trial.phase, attempt=trial.attempt,
             countdown_s=max(0.0, self.countdown_s - elapsed)
             if trial.phase is Phase.COUNTDOWN else 0.0,
-            recorded_s=self._recording.samples / rate if rate else 0.0,
+            recorded_s=self._recording.seconds(),
             target_s=self._target_s(trial.test),
             metrics=dict(scored.metrics) if scored else {},
             quality_flags=scored.quality_flags if scored else (),
-            reason=trial.reason, trial_uuid=trial.trial_uuid,
+            reason=trial.reason, trial_uuid=trial.trial_uuid, practice=trial.practice,
+            typed=trial.typed,
         )  # fmt: skip

@@ -5,6 +5,11 @@ the event. From review the trainer accepts (→ saving → saved) or retakes (�
 attempt). A device lost while the trial is under way, or a cancel, ends it as discarded: a
 discarded trial is never saved. A save that fails (storage unsafe) returns to review with the
 reason, so nothing is shown as saved that was not committed.
+
+A **practice** trial (from instruct) runs like any other but can never be saved: from its review
+the trainer records the real trial (``retake``, still attempt 1) or cancels. A **typed** result
+(the manual-entry fallback when a device is missing or failed) goes straight to review from
+instruct, review or discarded; it carries its metrics and is saved without a recording.
 """
 
 from __future__ import annotations
@@ -57,6 +62,8 @@ class TrialState:
     scored: Scored | None = None
     trial_uuid: str | None = None
     reason: str = ""  # why it was discarded, or why the last save failed
+    practice: bool = False  # a practice trial: shown, never saved
+    typed: bool = False  # the result was typed by the trainer, not recorded
     history: tuple[Phase, ...] = field(default=())
 
 
@@ -74,6 +81,10 @@ class Event:
 TRANSITIONS: Mapping[tuple[Phase, str], Phase] = {
     (Phase.PREPARE, "begin"): Phase.INSTRUCT,
     (Phase.INSTRUCT, "ready"): Phase.COUNTDOWN,
+    (Phase.INSTRUCT, "practice"): Phase.COUNTDOWN,
+    (Phase.INSTRUCT, "typed"): Phase.REVIEW,
+    (Phase.REVIEW, "typed"): Phase.REVIEW,
+    (Phase.DISCARDED, "typed"): Phase.REVIEW,
     (Phase.COUNTDOWN, "countdown_done"): Phase.RECORD,
     (Phase.RECORD, "stop"): Phase.SCORE,
     (Phase.SCORE, "scored"): Phase.REVIEW,
@@ -101,11 +112,21 @@ def advance(state: TrialState, event: Event) -> TrialState:
     target = TRANSITIONS.get((state.phase, event.kind))
     if target is None:
         raise TrialError(f"{event.kind!r} does not apply to a trial in phase {state.phase.value}")
-    if event.kind == "scored" and event.scored is None:
-        raise TrialError("a 'scored' event needs its score")
+    if event.kind in {"scored", "typed"} and event.scored is None:
+        raise TrialError(f"a {event.kind!r} event needs its score")
+    if event.kind == "accept" and state.practice:
+        raise TrialError("a practice trial is not saved; record the real trial first")
     by_kind: dict[str, dict[str, Any]] = {
         "scored": {"scored": event.scored, "reason": ""},
-        "retake": {"attempt": state.attempt + 1, "scored": None, "reason": ""},
+        "practice": {"practice": True},
+        "typed": {"scored": event.scored, "typed": True, "practice": False, "reason": ""},
+        "retake": {
+            "attempt": state.attempt + (0 if state.practice else 1),
+            "scored": None,
+            "practice": False,
+            "typed": False,
+            "reason": "",
+        },
         "saved": {"trial_uuid": event.trial_uuid, "reason": ""},
         "save_failed": {"reason": event.reason},
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.css.query import NoMatches
@@ -18,6 +19,11 @@ from textual.message import Message
 from genki.i18n import Language, text
 from kiosk.desk import Desk
 from kiosk.station.service import Station, StationView
+
+if TYPE_CHECKING:
+    from devices.transports.ble import BleBackend
+
+SCAN_SECONDS = 5.0  # how long the pairing screen listens for Bluetooth devices
 
 
 class StationUpdated(Message):
@@ -38,10 +44,18 @@ class KioskApp(App[None]):
         language: Language = "ja",
         pin_hash: str | None = None,
         hint: str = "",
+        config_path: Path | None = None,
+        ble_backend: BleBackend | None = None,
     ) -> None:
-        """``hint`` is shown on the home screen (the demo's PIN and data folder)."""
+        """``hint`` is shown on the home screen (the demo's PIN and data folder).
+
+        The settings screens save to ``config_path`` (None: they cannot save); the pairing screen
+        scans with ``ble_backend`` (None: the platform's Bluetooth stack) for ``scan_seconds``.
+        """
         super().__init__()
         self.desk, self.station, self.pin_hash, self.hint = desk, station, pin_hash, hint
+        self.config_path, self.ble_backend = config_path, ble_backend
+        self.scan_seconds = SCAN_SECONDS
         self.language: Language = language
         self.station_view = station.view if station is not None else StationView()
         self._update_pending = False

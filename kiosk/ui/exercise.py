@@ -4,15 +4,18 @@ Each exercise shows its name, steps and dose, a large repetition counter and, fo
 exercises, a large countdown. Reaching the repetitions (or the end of the time) completes a set;
 the last set moves on to the next exercise. Where the force plate can count (sit to stand) the
 station's count drives the counter. Stop is always visible: it ends the session and asks how it
-felt, keeping what was done.
+felt, keeping what was done. A break is always available too: it pauses the timer and the plate's
+counting until the resident continues (or stops from the break).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Digits, Static
 
@@ -23,6 +26,9 @@ from programs.catalogue import catalogue
 from programs.documents import dose_text
 from programs.prescription import PrescribedExercise
 from records.assessments import ExerciseDone
+
+if TYPE_CHECKING:
+    from kiosk.ui.app import KioskApp
 
 RPE = {"easy": 11, "somewhat_hard": 13, "hard": 15, "very_hard": 17}  # Borg 6–20 anchors
 
@@ -51,7 +57,9 @@ class ExerciseScreen(KioskScreen):
         return self.items[self.index]
 
     def compose(self) -> ComposeResult:
-        yield self.button("kiosk.stop", "stop", variant="error")
+        with Horizontal(id="top-bar"):
+            yield self.button("kiosk.stop", "stop", variant="error")
+            yield self.button("kiosk.exercise.break", "break", variant="warning")
         if not self.items:
             yield Static(self.t("kiosk.exercise.all_done"), classes="title")
             yield self.button("kiosk.next", "finish", variant="success", big=True)
@@ -124,6 +132,8 @@ class ExerciseScreen(KioskScreen):
         match event.button.id:
             case "stop" | "finish":
                 await self._finish()
+            case "break":
+                self._take_break()
             case "count":
                 self._count()
             case "timer":
@@ -154,6 +164,25 @@ class ExerciseScreen(KioskScreen):
             self.remaining_s = float(self.item.dose.duration_s or self.item.dose.hold_s or 0)
         self.timer = self.set_interval(1.0, self._tick)
         button.label = self.t("kiosk.exercise.pause")
+
+    def _take_break(self) -> None:
+        """Pause the timer and the plate's counting; continue or stop from the break screen."""
+        running = self.timer is not None
+        if self.timer is not None:
+            self.timer.stop()
+            self.timer = None
+        if self.kiosk.station is not None:
+            self.kiosk.station.stop_counter()
+
+        async def after(resume: bool | None) -> None:  # noqa: FBT001 - a dismiss callback
+            if not resume:
+                await self._finish()
+                return
+            self._start_counting()
+            if running:
+                self.timer = self.set_interval(1.0, self._tick)
+
+        self.app.push_screen(BreakScreen(), after)
 
     async def _tick(self) -> None:
         self.remaining_s = max(0.0, self.remaining_s - 1)
@@ -212,6 +241,21 @@ class ExerciseScreen(KioskScreen):
         if self.kiosk.station is not None:
             self.kiosk.station.stop_counter()
         self.app.switch_screen(FeelingScreen(self.visit, self.started_at, self.readings, self.done))
+
+
+class BreakScreen(ModalScreen[bool]):
+    """A break in the session: continue (True) or stop (False), in large friendly words."""
+
+    def compose(self) -> ComposeResult:
+        kiosk = cast("KioskApp", self.app)
+        with Vertical(id="break"):
+            yield Static(kiosk.t("kiosk.exercise.on_break"), classes="title")
+            yield Button(kiosk.t("kiosk.exercise.continue"), id="continue", variant="success",
+                         classes="big")  # fmt: skip
+            yield Button(kiosk.t("kiosk.stop"), id="end", variant="error", classes="big")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "continue")
 
 
 class FeelingScreen(KioskScreen):

@@ -8,6 +8,7 @@ discards the trial; a device lost while recording discards it with the reason sh
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -15,10 +16,13 @@ from textual.widgets import Button, Digits, Input, Select, Sparkline, Static
 
 from genki.config import verify_pin
 from kiosk.station.measurements import MEASUREMENTS
-from kiosk.station.service import StationView
+from kiosk.station.service import Station, StationView, TrialView
 from kiosk.station.trial import Phase
 from kiosk.ui.base import KioskScreen
+from kiosk.ui.forms import FORMS, BatteryFormScreen
 from kiosk.ui.resident import display_name
+from programs.batteries import EntryError
+from programs.batteries.entry import field_ranges
 from records.residents import Resident
 
 SHOWN_METRICS = {  # the metrics a trainer reads first, per test
@@ -26,6 +30,21 @@ SHOWN_METRICS = {  # the metrics a trainer reads first, per test
     "sway_ec": ("path_length_mm", "mean_velocity_mm_s", "envelope_area_mm2"),
     "chair_stand_5x": ("time_s", "count"),
     "grip": ("peak_kgf", "time_to_peak_s"),
+    "stance_side_by_side": ("hold_s",),
+    "stance_semi_tandem": ("hold_s",),
+    "stance_tandem": ("hold_s",),
+    "gait_4m": ("time_s", "speed_m_s"),
+}
+
+# Tests whose result a trainer may type when the device is missing or failed: the metric it
+# fills and the entry field whose unit and range check it (programs/data/battery_entry.toml).
+TYPED_ENTRY = {
+    "grip": ("peak_kgf", "grip_kg"),
+    "chair_stand_5x": ("time_s", "chair_stand_5x_s"),
+    "stance_side_by_side": ("hold_s", "side_by_side_s"),
+    "stance_semi_tandem": ("hold_s", "semi_tandem_s"),
+    "stance_tandem": ("hold_s", "tandem_s"),
+    "gait_4m": ("time_s", "gait_4m_s"),
 }
 
 STATUS_KEYS = {
@@ -89,8 +108,13 @@ class TrainerScreen(KioskScreen):
         yield Static(device_lines(self, self.kiosk.station_view), id="devices")
         with VerticalScroll():
             yield Button(self.t("kiosk.sppb.title"), id="battery-sppb", classes="big")
+            for battery in FORMS:
+                yield Button(self.t(f"battery.name.{battery}"), id=f"battery-{battery}",
+                             classes="big")  # fmt: skip
             for test in MEASUREMENTS:
                 yield Button(self.t(f"kiosk.trainer.test_{test}"), id=f"test-{test}", classes="big")
+            yield self.button("kiosk.settings.open", "settings-screen", big=True)
+            yield self.button("kiosk.devices.open", "devices-screen", big=True)
 
     def show_station(self, view: StationView) -> None:
         self.query_one("#devices", Static).update(device_lines(self, view))
@@ -99,6 +123,14 @@ class TrainerScreen(KioskScreen):
         name = event.button.id or ""
         if name == "back":
             self.app.pop_screen()
+        elif name == "settings-screen":
+            from kiosk.ui.settings import SettingsScreen  # noqa: PLC0415 - loads the BLE scan
+
+            self.app.push_screen(SettingsScreen())
+        elif name == "devices-screen":
+            from kiosk.ui.devices import DevicesScreen  # noqa: PLC0415 - loaded when first opened
+
+            self.app.push_screen(DevicesScreen())
         elif name.startswith(("test-", "battery-")):
             code = self.query_one("#resident", Select).value
             resident = self.kiosk.desk.find(str(code)) if isinstance(code, str) else None
@@ -108,6 +140,8 @@ class TrainerScreen(KioskScreen):
                 from kiosk.ui.battery import SppbScreen  # noqa: PLC0415 - battery imports this
 
                 self.app.push_screen(SppbScreen(resident))
+            elif name.startswith("battery-"):
+                self.app.push_screen(BatteryFormScreen(resident, name.removeprefix("battery-")))
             else:
                 self.app.push_screen(DeviceTestScreen(resident, name.removeprefix("test-")))
 
@@ -115,9 +149,16 @@ class TrainerScreen(KioskScreen):
 class DeviceTestScreen(KioskScreen):
     """One device test: instructions, countdown, live trace, result, save or retake."""
 
-    def __init__(self, resident: Resident, test: str) -> None:
+    def __init__(
+        self,
+        resident: Resident,
+        test: str,
+        on_saved: Callable[[TrialView], None] | None = None,
+    ) -> None:
+        """``on_saved`` is called once with the trial when it has been saved (a battery's part)."""
         super().__init__()
-        self.resident, self.test = resident, test
+        self.resident, self.test, self.on_saved = resident, test, on_saved
+        self._earlier_uuid: str | None = None  # a trial saved before this screen opened
 
     def compose(self) -> ComposeResult:
         yield self.button("kiosk.stop", "stop", variant="error")
@@ -125,10 +166,22 @@ class DeviceTestScreen(KioskScreen):
                      classes="title")  # fmt: skip
         yield Static(self.t(f"kiosk.trainer.instructions_{self.test}"), classes="message")
         yield Static("", id="status")
-        yield Digits("", id="countdown")
+        countdown = Digits("", id="countdown")
+        countdown.display = False  # shown while counting down
+        yield countdown
         yield Sparkline([], id="trace")
         yield Static("", id="result")
+        if self.test in TYPED_ENTRY:
+            unit = field_ranges()[TYPED_ENTRY[self.test][1]].unit
+            with Horizontal(classes="reading", id="typed-row"):
+                yield Static(self.t("kiosk.trainer.typed_label",
+                                    unit=self.t(f"battery.unit.{unit}")))  # fmt: skip
+                yield Input(id="typed", type="number")
+                yield self.button("kiosk.trainer.typed_save", "typed-save")
+        else:
+            yield Static(self.t("kiosk.trainer.typed_none"))
         with Horizontal(classes="row bar"):
+            yield self.button("kiosk.trainer.practice", "practice")
             yield self.button("kiosk.trainer.ready", "ready", variant="primary")
             yield self.button("kiosk.trainer.accept", "accept", variant="success")
             yield self.button("kiosk.trainer.retake", "retake")
@@ -136,6 +189,8 @@ class DeviceTestScreen(KioskScreen):
 
     def on_mount(self) -> None:
         station = self.kiosk.station
+        earlier = self.kiosk.station_view.trial
+        self._earlier_uuid = earlier.trial_uuid if earlier is not None else None
         if station is not None:
             station.begin(self.resident.uuid, self.test)
         self.show_station(self.kiosk.station_view)
@@ -151,10 +206,30 @@ class DeviceTestScreen(KioskScreen):
                 self.app.pop_screen()
             case "ready" if station is not None:
                 station.ready()
+            case "practice" if station is not None:
+                station.practice()
+            case "typed-save" if station is not None:
+                self._type_result(station)
             case "accept" if station is not None:
                 station.accept()
             case "retake" if station is not None:
                 station.retake()
+
+    async def on_input_submitted(self, _event: Input.Submitted) -> None:
+        if self.kiosk.station is not None:
+            self._type_result(self.kiosk.station)
+
+    def _type_result(self, station: Station) -> None:
+        """Check the typed value against its field's range, then put it up for review."""
+        metric, field = TYPED_ENTRY[self.test]
+        raw = self.query_one("#typed", Input).value.strip()
+        try:
+            value = field_ranges()[field].check(field, float(raw) if raw else None)
+        except (EntryError, ValueError) as exc:
+            expected = exc.expected(self.kiosk.language) if isinstance(exc, EntryError) else ""
+            self.notify(f"{raw or '—'}: {expected or exc}", severity="error", timeout=10)
+            return
+        station.type_result({metric: value})
 
     def show_station(self, view: StationView) -> None:
         trial = view.trial
@@ -170,11 +245,24 @@ class DeviceTestScreen(KioskScreen):
         self.query_one("#status", Static).update(status)
         self.query_one("#result", Static).update(result)
         counting = trial.phase is Phase.COUNTDOWN
-        self.query_one("#countdown", Digits).update(f"{trial.countdown_s:.0f}" if counting else "")
-        phases = {"ready": Phase.INSTRUCT, "accept": Phase.REVIEW, "retake": Phase.REVIEW}
+        countdown = self.query_one("#countdown", Digits)
+        countdown.update(f"{trial.countdown_s:.0f}" if counting else "")
+        countdown.display = counting
+        phases = {"ready": Phase.INSTRUCT, "practice": Phase.INSTRUCT, "accept": Phase.REVIEW,
+                  "retake": Phase.REVIEW}  # fmt: skip
         for button, phase in phases.items():
             self.query_one(f"#{button}", Button).disabled = trial.phase is not phase
+        self.query_one("#accept", Button).disabled |= trial.practice
+        retake = "kiosk.trainer.real_trial" if trial.practice else "kiosk.trainer.retake"
+        self.query_one("#retake", Button).label = self.t(retake)
+        typing = trial.phase in {Phase.INSTRUCT, Phase.REVIEW, Phase.DISCARDED}
+        for row in self.query("#typed-row"):
+            row.display = typing
         finished = trial.phase in (Phase.SAVED, Phase.DISCARDED)
+        saved_now = trial.phase is Phase.SAVED and trial.trial_uuid != self._earlier_uuid
+        if saved_now and self.on_saved is not None:
+            on_saved, self.on_saved = self.on_saved, None
+            on_saved(trial)
         self.query_one("#another", Button).disabled = not finished
 
     def _on_screen(self, sample_t_mono_ns: int) -> None:
@@ -190,6 +278,10 @@ class DeviceTestScreen(KioskScreen):
                           target=trial.target_s)  # fmt: skip
         if trial.phase is Phase.REVIEW and trial.reason:
             return self.t("kiosk.trainer.save_failed", reason=trial.reason)
+        if trial.phase is Phase.REVIEW and trial.practice:
+            return self.t("kiosk.trainer.practice_review")
+        if trial.phase is Phase.REVIEW and trial.typed:
+            return self.t("kiosk.trainer.typed_review")
         if trial.phase is Phase.DISCARDED:
             return self.t("kiosk.trainer.discarded", reason=trial.reason)
         key = STATUS_KEYS.get(trial.phase)
@@ -202,6 +294,7 @@ class DeviceTestScreen(KioskScreen):
         lines = [
             self.t("kiosk.trainer.metric", name=name, value=_shown(trial.metrics.get(name)))
             for name in SHOWN_METRICS.get(self.test, ())
+            if name in trial.metrics
         ]
         if trial.quality_flags:
             lines.append(self.t("kiosk.trainer.flags", flags=", ".join(trial.quality_flags)))

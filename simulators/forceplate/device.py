@@ -3,7 +3,8 @@
 A plate turns time into bytes; the caller (the pty runner) owns the clock and passes ``now_us``,
 microseconds since power-up. Both plates sample on a grid fixed at power-up (sample k at
 ``k · period``), whether or not anybody listens, and read the person's loads at that moment
-(the scenario signal, looped; nearest sample when the plate's rate differs from the signal's).
+(the scenario signal, looped; nearest sample when the plate's rate differs from the signal's;
+``place`` puts another load on, e.g. a calibration mass).
 The ADC turns loads into counts with ``raw_counts`` (calibration ``F = slope·count + offset``,
 Gaussian noise, 24-bit clipping), precomputed once for the whole signal.
 
@@ -22,13 +23,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from simulators.forceplate import wire
 from simulators.forceplate.faults import FaultPlan, InjectedFaults, gkfp_garbage, hx711_garbage
-from simulators.human.scenarios import ScenarioSignal
 
 IntArray = npt.NDArray[np.int64]
 DEFAULT_SLOPE = 2.0**-10  # N per count, golden vector V5
@@ -37,6 +38,24 @@ ADC_NOISE_COUNTS = 1.0  # model choice
 COUNT_MIN, COUNT_MAX = -(1 << 23), (1 << 23) - 1
 MAX_LINE_BYTES = 32  # §2.8, including the LF
 KEYWORDS = {"START": wire.START, "STOP": wire.STOP, "TARE": wire.TARE, "INFO": wire.INFO}
+
+
+class LoadSignal(Protocol):
+    """What a plate reads: corner loads (n × 4: FL, FR, BL, BR, N) at ``rate_hz``, looped.
+
+    A person's scenario (simulators.human.scenarios.ScenarioSignal) or a resting mass
+    (simulators.forceplate.masses.StaticLoad).
+    """
+
+    @property
+    def rate_hz(self) -> float:
+        """Samples per second of ``loads_n``."""
+        ...
+
+    @property
+    def loads_n(self) -> npt.NDArray[np.float64]:
+        """Corner loads (n × 4, N)."""
+        ...
 
 
 def raw_counts(
@@ -91,9 +110,12 @@ class PlateConfig:
 
 
 class _Loads:
-    """The person's loads as raw counts, looked up by time since power-up."""
+    """The person's loads as raw counts, looked up by time since power-up.
 
-    def __init__(self, signal: ScenarioSignal, config: PlateConfig) -> None:
+    The signal's first row is read at ``origin_us`` and the signal loops both ways from there.
+    """
+
+    def __init__(self, signal: LoadSignal, config: PlateConfig, origin_us: int = 0) -> None:
         rng = np.random.default_rng(config.seed)
         self._counts = raw_counts(
             signal.loads_n,
@@ -103,10 +125,12 @@ class _Loads:
             noise_counts=config.adc_noise_counts,
         )
         self._rate_hz = signal.rate_hz
+        self._origin_us = origin_us
 
     def at(self, times_us: npt.ArrayLike) -> IntArray:
         """Return the counts (n × 4) of samples taken at ``times_us``, looping over the signal."""
-        rows = np.rint(np.asarray(times_us, dtype=np.float64) * self._rate_hz / 1e6)
+        since_us = np.asarray(times_us, dtype=np.float64) - self._origin_us
+        rows = np.rint(since_us * self._rate_hz / 1e6)
         selected: IntArray = self._counts[rows.astype(np.int64) % self._counts.shape[0]]
         return selected
 
@@ -137,12 +161,24 @@ class _Lines:
 class GkfpPlate:
     """GKFP/1 firmware: commands in, ACK/STATUS/SAMPLES frames out, faults as planned."""
 
-    def __init__(self, signal: ScenarioSignal, config: PlateConfig) -> None:
+    def __init__(self, signal: LoadSignal, config: PlateConfig) -> None:
         self.config = config
         self.injected = InjectedFaults()
         self._loads = _Loads(signal, config)
         self._rng = np.random.default_rng([config.seed, 1])
         self._power_on()
+
+    def place(self, signal: LoadSignal, *, from_us: int = 0) -> None:
+        """Put another load on the plate: samples taken from now on read ``signal`` (looped).
+
+        The sample grid, sequence numbers and tick continue; only what the cells carry changes, as
+        when a trainer moves a calibration mass. Safe to call while a runner drives the plate.
+        ``from_us`` (µs since power-up) is when the signal's first row is read: 0 keeps the signal
+        in step with power-up (a steady load does not care), ``now_us`` starts a person's scenario
+        from its beginning now, so what the scenario does first (a quiet baseline, sitting before
+        the first rise) is what the host sees first.
+        """
+        self._loads = _Loads(signal, self.config, from_us)
 
     def _power_on(self) -> None:
         self.state = wire.IDLE
@@ -289,7 +325,7 @@ class GkfpPlate:
 class Hx711Plate:
     """An HX711 board: after each reset a banner, then one ASCII record per sample."""
 
-    def __init__(self, signal: ScenarioSignal, config: PlateConfig) -> None:
+    def __init__(self, signal: LoadSignal, config: PlateConfig) -> None:
         self.config = config
         self.injected = InjectedFaults()
         self._loads = _Loads(signal, config)

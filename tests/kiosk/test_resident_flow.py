@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Static
 from kiosk.desk import Desk
 from kiosk.station.service import Station
 from kiosk.ui.app import KioskApp
-from kiosk.ui.exercise import ExerciseScreen, FeelingScreen
+from kiosk.ui.exercise import BreakScreen, ExerciseScreen, FeelingScreen
 from kiosk.ui.resident import HomeScreen, IdentifyScreen, ProgressScreen, RestScreen, VitalsScreen
 from programs.batteries import score_battery
 from records import Database
@@ -128,6 +128,36 @@ async def test_stop_ends_the_session_early_and_keeps_what_was_done(
     assert [e.completed for e in session.exercises][:2] == [True, False]
     assert len(session.exercises) > 2  # every prescribed exercise is in the record
     assert session.exercises[1].sets_done == 0
+
+
+async def test_a_break_pauses_the_timer_and_the_session_goes_on_or_stops_from_it(
+    app: KioskApp, database: Database
+) -> None:
+    async with app.run_test(size=(100, 50)) as pilot:
+        await identify(app, pilot, 2)
+        await enter_vitals(app, pilot, GOOD)
+        screen = app.screen
+        assert isinstance(screen, ExerciseScreen)
+        while not screen.timed:  # go to the first timed exercise (a hold or a timed one)
+            await pilot.click("#skip")
+            await pilot.pause()
+        await pilot.click("#timer")
+        await pilot.pause(1.2)
+        left = screen.remaining_s
+        await pilot.click("#break")
+        await pilot.pause()
+        assert isinstance(app.screen, BreakScreen)
+        await pilot.pause(2.2)
+        assert screen.remaining_s == left  # the clock stands still during the break
+        await pilot.click("#continue")
+        await pilot.pause(1.2)
+        assert app.screen is screen
+        assert screen.remaining_s < left  # and runs again after it
+        await pilot.click("#break")
+        await pilot.pause()
+        await pilot.click("#end")
+        await pilot.pause()
+        assert isinstance(app.screen, FeelingScreen)
 
 
 async def test_a_failed_health_check_ends_the_visit_kindly_and_alerts_staff(

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from kiosk.desk import Desk
 from kiosk.ui.app import KioskApp
+from kiosk.ui.trainer import TrainerScreen
 from records import open_database
 from records.resident_fields import CareLevel, ResidentFields, Sex
 from records.residents import ResidentRepository
@@ -80,9 +81,41 @@ async def home(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def trainer(pilot: Pilot[None]) -> None:
+    pilot.app.push_screen(TrainerScreen())  # behind the PIN (tested in test_trainer_flow)
+    await pilot.pause()
+    pilot.app.screen.query_one("#resident", Select).value = "R001"
+    await pilot.pause()
+
+
+async def grip_test(pilot: Pilot[None]) -> None:
+    await trainer(pilot)
+    pilot.app.screen.query_one("#test-grip").press()  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
+async def sppb(pilot: Pilot[None]) -> None:
+    await trainer(pilot)
+    pilot.app.screen.query_one("#battery-sppb").press()  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
+async def devices(pilot: Pilot[None]) -> None:
+    await trainer(pilot)
+    pilot.app.screen.query_one("#devices-screen").press()  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
+async def settings(pilot: Pilot[None]) -> None:
+    await trainer(pilot)
+    pilot.app.screen.query_one("#settings-screen").press()  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
 SCREENS: dict[str, Callable[[Pilot[None]], Awaitable[None]]] = {
     "home": home, "identify": identify, "vitals": vitals, "exercise": exercise,
-    "feeling": feeling, "rest": rest, "pin": pin,
+    "feeling": feeling, "rest": rest, "pin": pin, "trainer": trainer, "grip_test": grip_test,
+    "sppb": sppb, "devices": devices, "settings": settings,
 }  # fmt: skip
 
 

@@ -124,3 +124,54 @@ async def test_a_plate_lost_mid_test_is_shown_and_nothing_is_saved(
             assert app.station_view.trial is not None
             assert app.station_view.trial.phase is Phase.DISCARDED
     assert trials_of(database, resident) == []
+
+
+async def test_a_practice_trial_is_shown_but_only_the_real_trial_is_saved(
+    database: Database, runner: PtyRunner
+) -> None:
+    resident = ResidentRepository(database, "f1").add(HANAKO, actor="test").uuid
+    with station(database, url(runner)) as running:
+        app = KioskApp(Desk(database, facility_id="f1", kiosk_id="k1"), station=running,
+                       language="en", pin_hash=hash_pin(PIN))  # fmt: skip
+        async with app.run_test(size=(100, 50)) as pilot:
+            screen = await open_test(app, pilot, "sway_eo")
+            status = screen.query_one("#status", Static)
+            await press(app, pilot, "#practice")
+            await until(pilot, lambda: str(status.content).startswith("Practice result"))
+            assert screen.query_one("#accept", Button).disabled  # a practice is never saved
+            assert str(screen.query_one("#retake", Button).label) == "Record the real trial"
+            await press(app, pilot, "#retake")
+            await until(pilot, lambda: str(status.content) == "Result")
+            assert not screen.query_one("#accept", Button).disabled
+            await press(app, pilot, "#accept")
+            await until(pilot, lambda: str(status.content) == "Saved.")
+    saved = trials_of(database, resident)
+    assert [t.trial_index for t in saved] == [1]  # the practice is not an attempt
+
+
+async def test_without_its_device_a_trainer_types_the_result_checked_against_its_range(
+    database: Database, runner: PtyRunner
+) -> None:
+    resident = ResidentRepository(database, "f1").add(HANAKO, actor="test").uuid
+    with station(database, url(runner)) as running:  # a plate, but no grip gauge
+        app = KioskApp(Desk(database, facility_id="f1", kiosk_id="k1"), station=running,
+                       language="en", pin_hash=hash_pin(PIN))  # fmt: skip
+        async with app.run_test(size=(100, 50)) as pilot:
+            screen = await open_test(app, pilot, "grip")
+            status = screen.query_one("#status", Static)
+            typed = screen.query_one("#typed", Input)
+            typed.value = "250"
+            await press(app, pilot, "#typed-save")
+            assert str(status.content) != "Typed result (no recording)"
+            assert any("100" in str(n.message) for n in app._notifications)  # the range is said
+            typed.value = "23.5"
+            await press(app, pilot, "#typed-save")
+            await until(pilot, lambda: str(status.content) == "Typed result (no recording)")
+            assert "peak_kgf: 23.50" in str(screen.query_one("#result", Static).content)
+            await press(app, pilot, "#accept")
+            await until(pilot, lambda: str(status.content) == "Saved.")
+    (trial,) = trials_of(database, resident)
+    assert (trial.test, dict(trial.metrics), trial.recording_sha256) == (
+        "grip", {"peak_kgf": 23.5}, None,
+    )  # fmt: skip
+    assert "typed_by_trainer" in trial.quality_flags

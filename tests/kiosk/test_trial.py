@@ -74,3 +74,39 @@ def test_events_out_of_order_are_refused_by_name() -> None:
         run("begin", "stop")
     with pytest.raises(TrialError, match="needs its score"):
         advance(run("begin", "ready", "countdown_done", "stop"), Event("scored"))
+
+
+def test_a_practice_trial_is_never_saved_and_the_real_one_is_attempt_one() -> None:
+    practice = run("begin", "practice", "countdown_done", "stop", "scored")
+    assert (practice.phase, practice.practice, practice.scored) == (Phase.REVIEW, True, SCORE)
+    with pytest.raises(TrialError, match="practice trial is not saved"):
+        advance(practice, Event("accept"))
+    real = run("retake", state=practice)
+    assert (real.phase, real.practice, real.attempt, real.scored) == (
+        Phase.COUNTDOWN, False, 1, None,
+    )  # fmt: skip
+    assert run("countdown_done", "stop", "scored", "accept", "saved", state=real).phase is (
+        Phase.SAVED
+    )
+
+
+TYPED = Scored({"peak_kgf": 21.5}, ("typed",), "typed/1")
+
+
+@pytest.mark.parametrize(
+    "before", [("begin",), ("begin", "ready", "countdown_done", "stop", "scored"),
+               ("begin", "ready", "cancel")],
+)  # fmt: skip
+def test_a_typed_result_goes_to_review_and_is_saved(before: tuple[str, ...]) -> None:
+    state = advance(run(*before), Event("typed", scored=TYPED))
+    assert (state.phase, state.scored, state.typed, state.reason) == (
+        Phase.REVIEW, TYPED, True, "",
+    )  # fmt: skip
+    assert run("accept", "saved", state=state).phase is Phase.SAVED
+
+
+def test_a_typed_result_needs_its_values_and_cannot_interrupt_a_recording() -> None:
+    with pytest.raises(TrialError, match="'typed' event needs its score"):
+        advance(run("begin"), Event("typed"))
+    with pytest.raises(TrialError, match="'typed' does not apply to a trial in phase record"):
+        advance(run("begin", "ready", "countdown_done"), Event("typed", scored=TYPED))

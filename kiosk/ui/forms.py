@@ -1,0 +1,177 @@
+"""Batteries typed in by the trainer: the fall-risk set, AWGS 2019 and the MEXT 65–79 battery.
+
+Each form lists its battery's raw results (programs.batteries, REFERENCE.md §1, §3, §6, §7), any
+of which may be left empty where the battery allows it; units and ranges come from
+programs/data/battery_entry.toml and a value outside them is refused with the field and what is
+allowed. A one-leg stance for a resident flagged at high fall risk needs the trainer to confirm
+that someone stands beside the resident. Scoring shows the battery's explanation and the
+programme it leads to; saving stores the assessment with its outbox message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Select, Static, Switch
+
+from kiosk.ui.base import KioskScreen
+from kiosk.ui.resident import display_name
+from programs.batteries import EntryError, score_battery
+from programs.batteries.entry import field_ranges
+from programs.catalogue import catalogue
+from programs.explanations import battery_lines, programme_label
+from programs.prescription import fall_risk_flags, prescribe
+from programs.profile import parse_profile
+from records.profiles import age_on, sex_code
+from records.residents import Resident
+
+FORMS: Mapping[str, tuple[str, ...]] = {
+    "fall_risk": ("tug_s", "one_leg_stance_s", "functional_reach_cm"),
+    "awgs2019": ("grip_kg", "gait_speed_m_s", "gait_course_m", "chair_stand_5x_s", "sppb_total",
+                 "calf_cm", "sarc_f", "smi_kg_m2"),
+    "mext65": ("adl_answers", "grip_kg", "sit_ups", "sit_and_reach_cm", "one_leg_stance_s",
+               "obstacle_walk_10m_s", "walk_6min_m"),
+}  # fmt: skip
+STANCES = frozenset({"one_leg_stance_s"})  # typed only after the stand-beside confirmation
+SMI_METHODS = ("dxa", "bia")
+ADL_ANSWERS = 12
+
+
+class FormError(ValueError):
+    """A typed value that is not a number (or not 12 ADL answers)."""
+
+    def __init__(self, field: str, key: str) -> None:
+        super().__init__(f"{field}: {key}")
+        self.field, self.key = field, key
+
+
+def read_value(field: str, raw: str) -> float | list[int]:
+    """Return the typed ``raw`` as the battery expects it; ranges are checked by the battery."""
+    if field == "adl_answers":
+        answers = raw.replace(",", " ").split()
+        if len(answers) != ADL_ANSWERS or not all(a in {"1", "2", "3"} for a in answers):
+            raise FormError(field, "kiosk.forms.adl_expected")
+        return [int(a) for a in answers]
+    try:
+        return float(raw)
+    except ValueError:
+        raise FormError(field, "kiosk.forms.number_expected") from None
+
+
+class BatteryFormScreen(KioskScreen):
+    """A battery by typed entry: fields, score, explanation and proposal, save."""
+
+    def __init__(self, resident: Resident, battery: str) -> None:
+        super().__init__()
+        if battery not in FORMS:
+            raise ValueError(f"no typed form for {battery!r}; expected one of {sorted(FORMS)}")
+        self.resident, self.battery = resident, battery
+        self.summary: dict[str, Any] | None = None
+
+    def _label(self, field: str) -> str:
+        label = self.t(f"kiosk.forms.{field}")
+        if field in field_ranges():
+            return f"{label} ({self.t(f'battery.unit.{field_ranges()[field].unit}')})"
+        return label
+
+    def compose(self) -> ComposeResult:
+        yield self.button("kiosk.back", "back")
+        yield Static(f"{self.t(f'battery.name.{self.battery}')} — {display_name(self.resident)}",
+                     classes="title")  # fmt: skip
+        fields = FORMS[self.battery]
+        today = date.today()  # noqa: DTZ011 - the kiosk's local day
+        if STANCES & set(fields) and fall_risk_flags(
+            self.kiosk.desk.profile(self.resident, today=today)
+        ):
+            yield Static(self.t("kiosk.forms.stand_beside"), classes="alert")
+            with Horizontal(classes="reading"):
+                yield Static(self.t("kiosk.sppb.confirm"))
+                yield Switch(id="beside")
+        with VerticalScroll():
+            for field in fields:
+                with Horizontal(classes="reading"):
+                    yield Static(self._label(field))
+                    yield Input(id=field, type="text" if field == "adl_answers" else "number")
+            if "smi_kg_m2" in fields:
+                with Horizontal(classes="reading"):
+                    yield Static(self.t("kiosk.forms.smi_method"))
+                    yield Select([(m.upper(), m) for m in SMI_METHODS], id="smi_method")
+            yield Static("", id="result")
+        with Horizontal(classes="row bar"):
+            yield self.button("kiosk.sppb.score", "score", variant="primary")
+            yield self.button("kiosk.trainer.accept", "save", variant="success")
+
+    def on_mount(self) -> None:
+        self.query_one("#save", Button).disabled = True
+
+    def _results(self) -> dict[str, Any]:
+        """Return the typed results; raise FormError for a value that is not a number."""
+        results: dict[str, Any] = {}
+        for field in FORMS[self.battery]:
+            raw = self.query_one(f"#{field}", Input).value.strip()
+            if raw:
+                results[field] = read_value(field, raw)
+        for method in self.query("#smi_method").results(Select):
+            if isinstance(method.value, str):
+                results["smi_method"] = method.value
+        return results
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        match event.button.id:
+            case "back":
+                self.app.pop_screen()
+            case "score":
+                self._score()
+            case "save" if self.summary is not None:
+                self.kiosk.desk.save_assessment(self.resident, self.summary)
+                self.notify(self.t("kiosk.trainer.saved"))
+                self.app.pop_screen()
+
+    def _score(self) -> None:
+        try:
+            results = self._results()
+        except FormError as exc:
+            self.notify(f"{self._label(exc.field)}: {self.t(exc.key)}", severity="error")
+            return
+        beside = self.query("#beside").results(Switch)
+        if STANCES & set(results) and any(not switch.value for switch in beside):
+            self.notify(self.t("kiosk.forms.stand_beside"), severity="error")
+            return
+        fields = self.resident.fields
+        document = {
+            "battery": self.battery,
+            "resident": {"sex": sex_code(self.resident),
+                         "age_years": age_on(fields.birth_date, date.today())},  # noqa: DTZ011
+            "results": results,
+        }  # fmt: skip
+        try:
+            scored = score_battery(document)
+        except EntryError as exc:
+            name = exc.field.removeprefix("results.").split("[")[0].split(".")[0]
+            label = self._label(name) if name in FORMS[self.battery] else exc.field
+            problem = f"{label} = {exc.value}: {exc.expected(self.kiosk.language)}"
+            self.notify(problem, severity="error", timeout=15)
+            return
+        self.summary = scored.as_json()
+        self.query_one("#result", Static).update(
+            "\n".join(result_lines(self, self.resident, self.summary))
+        )
+        self.query_one("#save", Button).disabled = False
+
+
+def result_lines(screen: KioskScreen, resident: Resident, summary: Mapping[str, Any]) -> list[str]:
+    """Return the explanation of a just-scored battery and the programme it leads to."""
+    lang = screen.kiosk.language
+    document = screen.kiosk.desk.profile(resident, today=date.today())  # noqa: DTZ011
+    profile_json = document.model_dump(mode="json", exclude_none=True)
+    profile_json["assessments"] = [*profile_json.get("assessments", []), dict(summary)]
+    profile = parse_profile(profile_json)
+    prescription = prescribe(profile, for_today=False)
+    proposal = screen.t("kiosk.sppb.proposal",
+                        programme=programme_label(prescription, lang, catalogue()),
+                        level=prescription.level)  # fmt: skip
+    return [*battery_lines(profile, str(summary["battery"]), lang), proposal]
