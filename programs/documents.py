@@ -170,7 +170,7 @@ def dose_text(dose: Dose, language: Language) -> str:
 
 
 @cache
-def _font() -> str:
+def pdf_font() -> str:
     """Register and return the font: IPAex Gothic embedded when installed, else a CID font.
 
     An embedded font prints the same everywhere. The CID font needs no file but is drawn with a
@@ -184,15 +184,17 @@ def _font() -> str:
     return CID_FONT
 
 
-def _styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=_font(), fontSize=9.5, leading=13, wordWrap="CJK")
+def pdf_styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
+    """Return the body, heading and title paragraph styles of genki's documents."""
+    body = ParagraphStyle("body", fontName=pdf_font(), fontSize=9.5, leading=13, wordWrap="CJK")
     heading = ParagraphStyle("heading", parent=body, fontSize=11.5, leading=16, spaceBefore=6)
     title = ParagraphStyle("title", parent=body, fontSize=15, leading=20, spaceAfter=4)
     return title, heading, body
 
 
-def _table(rows: list[list[str]], widths: list[float], body: ParagraphStyle) -> Table:
-    cells = [[Paragraph(_escape(cell), body) for cell in row] for row in rows]
+def pdf_table(rows: list[list[str]], widths: list[float], body: ParagraphStyle) -> Table:
+    """Return a table with a repeated header row, its cells escaped and wrapped."""
+    cells = [[Paragraph(escape_markup(cell), body) for cell in row] for row in rows]
     table = Table(cells, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -206,13 +208,16 @@ def _table(rows: list[list[str]], widths: list[float], body: ParagraphStyle) -> 
     return table
 
 
-def _escape(value: str) -> str:
+def escape_markup(value: str) -> str:
+    """Escape ``value`` for ReportLab's paragraph markup."""
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _build(path: Path, story: list[Flowable], language: Language, *, wide: bool = False) -> None:
+def build_pdf(path: Path, story: list[Flowable], language: Language, *, wide: bool = False) -> None:
+    """Write ``story`` to ``path`` as an A4 PDF (landscape when ``wide``) with page numbers."""
+
     def number(canvas: object, document: SimpleDocTemplate) -> None:
-        canvas.setFont(_font(), 8)  # type: ignore[attr-defined]
+        canvas.setFont(pdf_font(), 8)  # type: ignore[attr-defined]
         canvas.drawRightString(  # type: ignore[attr-defined]
             document.pagesize[0] - 15 * mm,
             10 * mm,
@@ -231,7 +236,8 @@ def _build(path: Path, story: list[Flowable], language: Language, *, wide: bool 
     document.build(story, onFirstPage=number, onLaterPages=number)
 
 
-def _header_rows(resident: ResidentHeader, language: Language) -> list[list[str]]:
+def header_rows(resident: ResidentHeader, language: Language) -> list[list[str]]:
+    """Return the resident header rows (name, sex, age, care level) of a document."""
     sex = text("sex.female" if resident.sex == "F" else "sex.male", language)
     return [
         [
@@ -302,17 +308,17 @@ def _csv(header: list[str], rows: Iterable[list[str]]) -> str:
 
 def write_plan_pdf(draft: PlanDraft, path: Path, language: Language) -> None:
     """Write the plan draft as a PDF."""
-    title, heading, body = _styles()
+    title, heading, body = pdf_styles()
     book = catalogue()
     prescription = draft.prescription
     width = A4[0] - 30 * mm
     story: list[Flowable] = [
         Paragraph(text("plan.title", language), title),
-        Paragraph(_escape(text("plan.draft_note", language)), body),
+        Paragraph(escape_markup(text("plan.draft_note", language)), body),
         Spacer(1, 4 * mm),
-        _table(
+        pdf_table(
             [
-                *_header_rows(draft.resident, language),
+                *header_rows(draft.resident, language),
                 [
                     text("plan.plan_date", language),
                     draft.plan_date.isoformat(),
@@ -328,11 +334,11 @@ def write_plan_pdf(draft: PlanDraft, path: Path, language: Language) -> None:
     goals = plan_goals(prescription, language)
     story += [
         Paragraph(text("plan.long_goal", language), heading),
-        Paragraph(_escape(goals[0]), body),
+        Paragraph(escape_markup(goals[0]), body),
         Paragraph(text("plan.short_goal", language), heading),
-        Paragraph(_escape(goals[1]), body),
+        Paragraph(escape_markup(goals[1]), body),
         Paragraph(text("plan.programme", language), heading),
-        Paragraph(_escape(_programme_summary(prescription, language)), body),
+        Paragraph(escape_markup(_programme_summary(prescription, language)), body),
     ]
     if prescription.exercises:
         rows = [
@@ -353,27 +359,27 @@ def write_plan_pdf(draft: PlanDraft, path: Path, language: Language) -> None:
             )
         story += [
             Paragraph(text("plan.exercises", language), heading),
-            _table(rows, [width * 0.14, width * 0.36, width * 0.34, width * 0.16], body),
+            pdf_table(rows, [width * 0.14, width * 0.36, width * 0.34, width * 0.16], body),
         ]
     story.append(Paragraph(text("plan.reasons", language), heading))
     story += [
-        Paragraph(_escape(reason_text(r, language, book)), body) for r in prescription.reasons
+        Paragraph(escape_markup(reason_text(r, language, book)), body) for r in prescription.reasons
     ]
     story.append(Paragraph(text("plan.explanation", language), heading))
-    story += [Paragraph(_escape(line), body) for line in draft.explanation.resident]
+    story += [Paragraph(escape_markup(line), body) for line in draft.explanation.resident]
     story.append(Paragraph(text("plan.staff", language), heading))
-    story += [Paragraph(_escape(line), body) for line in draft.explanation.staff]
+    story += [Paragraph(escape_markup(line), body) for line in draft.explanation.staff]
     provenance = rules()["provenance"]
     story += [
         Spacer(1, 3 * mm),
         Paragraph(
-            _escape(
+            escape_markup(
                 text("plan.rules", language, title=provenance["title"], status=provenance["status"])
             ),
             body,
         ),
     ]
-    _build(path, story, language)
+    build_pdf(path, story, language)
 
 
 def _plan_fields(prescription: Prescription, language: Language) -> tuple[str, str, str]:
@@ -437,11 +443,11 @@ def write_record_pdf(
     resident: ResidentHeader, rows: Sequence[RecordRow], path: Path, language: Language
 ) -> None:
     """Write the implementation record of ``rows`` (one line per session) as a PDF."""
-    title, _heading, body = _styles()
+    title, _heading, body = pdf_styles()
     width = landscape(A4)[0] - 30 * mm
     story: list[Flowable] = [
         Paragraph(text("record.title", language), title),
-        _table(_header_rows(resident, language), [width * 0.15, width * 0.35] * 2, body),
+        pdf_table(header_rows(resident, language), [width * 0.15, width * 0.35] * 2, body),
         Spacer(1, 4 * mm),
     ]
     if not rows:
@@ -452,8 +458,8 @@ def write_record_pdf(
         table = [[text(f"record.{c}", language) for c in RECORD_COLUMNS]]
         table += [_record_cells(row, language) for row in rows]
         shares = (0.09, 0.09, 0.38, 0.09, 0.08, 0.07, 0.06, 0.14)
-        story.append(_table(table, [width * share for share in shares], body))
-    _build(path, story, language, wide=True)
+        story.append(pdf_table(table, [width * share for share in shares], body))
+    build_pdf(path, story, language, wide=True)
 
 
 def record_csv(rows: Sequence[RecordRow], language: Language) -> str:
@@ -477,7 +483,7 @@ def _due_cells(row: DueRow, language: Language) -> list[str]:
 
 def write_due_pdf(rows: Sequence[DueRow], path: Path, language: Language, *, today: date) -> None:
     """Write the reassessment schedule as a PDF."""
-    title, _heading, body = _styles()
+    title, _heading, body = pdf_styles()
     width = A4[0] - 30 * mm
     months = int(rules()["reassessment"]["months"])
     story: list[Flowable] = [
@@ -488,10 +494,10 @@ def write_due_pdf(rows: Sequence[DueRow], path: Path, language: Language, *, tod
     if rows:
         table = [[text(f"due.{c}", language) for c in DUE_COLUMNS]]
         table += [_due_cells(row, language) for row in rows]
-        story.append(_table(table, [width * s for s in (0.15, 0.3, 0.2, 0.15, 0.2)], body))
+        story.append(pdf_table(table, [width * s for s in (0.15, 0.3, 0.2, 0.15, 0.2)], body))
     else:
         story.append(Paragraph(text("due.empty", language), body))
-    _build(path, story, language)
+    build_pdf(path, story, language)
 
 
 def due_csv(rows: Sequence[DueRow], language: Language) -> str:

@@ -47,7 +47,7 @@ def profile_document(
         {"date": local_day(s.started_at).isoformat(), "programme": s.programme, "level": s.level,
          "completed": s.completed, "rpe": s.rpe, "pain": s.pain, "vitals": s.vitals or "ok"}
         for s in exercise_sessions_of(database, resident.uuid)
-        if s.programme
+        if s.programme and s.level  # a rest visit (vitals no-go) did no programme at any level
     ]  # fmt: skip
     return {
         "resident": {"sex": sex_code(resident), "age_years": age_on(fields.birth_date, today),

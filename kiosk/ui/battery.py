@@ -28,7 +28,7 @@ from textual.widgets import Button, Input, Static, Switch
 from kiosk.station.measurements import MEASUREMENTS
 from kiosk.station.service import TrialView
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.forms import result_lines
+from kiosk.ui.forms import result_lines, stand_beside
 from kiosk.ui.resident import display_name
 from kiosk.ui.trainer import DeviceTestScreen
 from programs.batteries import EntryError, score_battery
@@ -101,10 +101,7 @@ class SppbScreen(KioskScreen):
         yield Static(f"SPPB — {display_name(self.resident)}", classes="title")
         flagged = bool(fall_risk_flags(self._profile()))
         if flagged:
-            yield Static(self.t("kiosk.sppb.stand_beside"), classes="alert")
-            with Horizontal(classes="reading"):
-                yield Static(self.t("kiosk.sppb.confirm"))
-                yield Switch(id="beside")
+            yield from stand_beside(self, "kiosk.sppb.stand_beside")
         with VerticalScroll():
             for field in FIELDS:
                 with Horizontal(classes="reading"):

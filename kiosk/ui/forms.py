@@ -87,10 +87,7 @@ class BatteryFormScreen(KioskScreen):
         if STANCES & set(fields) and fall_risk_flags(
             self.kiosk.desk.profile(self.resident, today=today)
         ):
-            yield Static(self.t("kiosk.forms.stand_beside"), classes="alert")
-            with Horizontal(classes="reading"):
-                yield Static(self.t("kiosk.sppb.confirm"))
-                yield Switch(id="beside")
+            yield from stand_beside(self, "kiosk.forms.stand_beside")
         with VerticalScroll():
             for field in fields:
                 with Horizontal(classes="reading"):
@@ -161,6 +158,14 @@ class BatteryFormScreen(KioskScreen):
             "\n".join(result_lines(self, self.resident, self.summary))
         )
         self.query_one("#save", Button).disabled = False
+
+
+def stand_beside(screen: KioskScreen, warning: str) -> ComposeResult:
+    """Yield the high-fall-risk warning and the switch confirming someone stands beside."""
+    yield Static(screen.t(warning), classes="alert")
+    with Horizontal(classes="reading"):
+        yield Static(screen.t("kiosk.sppb.confirm"))
+        yield Switch(id="beside")
 
 
 def result_lines(screen: KioskScreen, resident: Resident, summary: Mapping[str, Any]) -> list[str]:

@@ -61,7 +61,7 @@ class PinScreen(KioskScreen):
         yield self.button("kiosk.back", "back")
         yield Static(self.t("kiosk.trainer.pin"), classes="title")
         if self.kiosk.pin_hash is None:
-            yield Static(self.t("kiosk.trainer.pin_missing"), classes="alert")
+            yield Static(self.t("kiosk.trainer.pin_missing"), classes="alert", markup=False)
             return
         yield Input(password=True, id="pin")
         yield self.button("kiosk.trainer.enter", "enter", variant="primary", big=True)

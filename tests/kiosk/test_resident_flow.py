@@ -172,6 +172,9 @@ async def test_a_failed_health_check_ends_the_visit_kindly_and_alerts_staff(
         assert not app.screen.query("#set")  # no exercise is offered
         await pilot.click("#finish")
         assert isinstance(app.screen, HomeScreen)
+        await identify(app, pilot, 7)  # later, with good readings, she may exercise
+        await enter_vitals(app, pilot, GOOD)
+        assert isinstance(app.screen, ExerciseScreen)
     hanako = ResidentRepository(database, "f1").get("R001").uuid
     [session] = exercise_sessions_of(database, hanako)
     assert (session.programme, session.vitals, session.exercises) == ("rest", "do_not_start", ())
