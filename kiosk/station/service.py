@@ -76,6 +76,7 @@ from sync.outbox import enqueue_result
 
 TRACE_SECONDS = 10.0
 TRACE_POINTS = 400
+COP_PATH_S, COP_PATH_HZ = 5.0, 25.0
 TICK_S = 0.01
 COUNT_EVERY_TICKS = 25  # recount stands (exercise counter, early stop) every 25 ticks
 TYPED_FLAG, TYPED_VERSION = "typed_by_trainer", "manual-entry/1"
@@ -107,8 +108,9 @@ class TraceView:
     role: Role
     values: tuple[float, ...]
     latest_t_mono_ns: int
-    cop_ml_mm: float | None = None
-    cop_ap_mm: float | None = None
+    # A plate's centre-of-pressure path (medio-lateral, antero-posterior mm), oldest first:
+    # the last COP_PATH_S at COP_PATH_HZ; empty for other devices or while nobody stands on it.
+    cop_path: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +159,10 @@ class _Slot:
     live: deque[npt.NDArray[np.float64]] = field(default_factory=deque)
     live_samples: int = 0
     latest_t_mono_ns: int = 0
-    cop: tuple[float, float] | None = None
+    cop_path: deque[tuple[float, float]] = field(
+        default_factory=lambda: deque(maxlen=round(COP_PATH_S * COP_PATH_HZ))
+    )
+    cop_at_ns: int = 0
     captures: list[PendingCapture] = field(default_factory=list)
     calibrated: CalibrationTimes = field(default_factory=CalibrationTimes)
 
@@ -407,7 +412,7 @@ class Station:
     def _on_block(self, slot: _Slot, block: ForceBlock | GaugeBlock) -> None:
         if isinstance(block, ForceBlock):
             columns = np.column_stack([block.fz_n, block.cop_ml_mm, block.cop_ap_mm])
-            slot.cop = (float(block.cop_ml_mm[-1]), float(block.cop_ap_mm[-1]))
+            self._follow_cop(slot, block)
         else:
             columns = np.asarray(block.force_kgf, dtype=np.float64).reshape(-1, 1)
         slot.state = ConnectionState.STREAMING
@@ -430,6 +435,16 @@ class Station:
             self._recording.rate_hz = block.rate_hz
             self._recording.blocks.append(columns)
             self._recording.samples += block.n_samples
+
+    @staticmethod
+    def _follow_cop(slot: _Slot, block: ForceBlock) -> None:
+        """Keep the plate's COP at COP_PATH_HZ; a block without a COP (nobody on) clears it."""
+        ml, ap = float(block.cop_ml_mm[-1]), float(block.cop_ap_mm[-1])
+        if not (np.isfinite(ml) and np.isfinite(ap)):
+            slot.cop_path.clear()
+        elif block.t_mono_ns - slot.cop_at_ns >= 1e9 / COP_PATH_HZ:
+            slot.cop_path.append((ml, ap))
+            slot.cop_at_ns = block.t_mono_ns
 
     def _on_timer_event(self, slot: _Slot, event: TimerEvent) -> None:
         """Keep a timer's input change while a trial of its role records (chronopic-timer.md §6)."""
@@ -707,8 +722,7 @@ class Station:
         values = np.concatenate(slot.live)
         step = max(1, values.size // TRACE_POINTS)
         shown = tuple(float(v) for v in values[::-1][::step][::-1])
-        cop = slot.cop or (None, None)
-        return TraceView(slot.role, shown, slot.latest_t_mono_ns, cop[0], cop[1])
+        return TraceView(slot.role, shown, slot.latest_t_mono_ns, tuple(slot.cop_path))
 
     def _trial_view(self) -> TrialView | None:
         trial = self._trial

@@ -19,6 +19,7 @@ from kiosk.station.measurements import MEASUREMENTS
 from kiosk.station.service import Station, StationView, TrialView
 from kiosk.station.trial import Phase
 from kiosk.ui.base import KioskScreen
+from kiosk.ui.cop import CopPath
 from kiosk.ui.forms import FORMS, BatteryFormScreen
 from kiosk.ui.resident import display_name
 from programs.batteries import EntryError
@@ -169,7 +170,10 @@ class DeviceTestScreen(KioskScreen):
         countdown = Digits("", id="countdown")
         countdown.display = False  # shown while counting down
         yield countdown
-        yield Sparkline([], id="trace")
+        with Horizontal(id="live"):
+            yield Sparkline([], id="trace")
+            if MEASUREMENTS[self.test].role == "plate":
+                yield CopPath(id="cop")
         yield Static("", id="result")
         if self.test in TYPED_ENTRY:
             unit = field_ranges()[TYPED_ENTRY[self.test][1]].unit
@@ -237,6 +241,8 @@ class DeviceTestScreen(KioskScreen):
         trace = next((t for t in view.traces if t.role == role), None)
         if trace is not None:
             self.query_one("#trace", Sparkline).data = list(trace.values)
+            for cop in self.query("#cop").results(CopPath):
+                cop.show(trace.cop_path)
             if self.kiosk.trace_latencies_ns is not None:
                 self.call_after_refresh(self._on_screen, trace.latest_t_mono_ns)
         if trial is None or trial.test != self.test:

@@ -16,6 +16,7 @@ from kiosk.desk import Desk
 from kiosk.station.service import Station
 from kiosk.station.trial import Phase
 from kiosk.ui.app import KioskApp
+from kiosk.ui.cop import BRAILLE, CopPath
 from kiosk.ui.trainer import DeviceTestScreen, PinScreen, TrainerScreen
 from records import Database
 from records.resident_fields import CareLevel, ResidentFields, Sex
@@ -96,6 +97,8 @@ async def test_a_trainer_records_scores_and_saves_a_sway_test(
             status = screen.query_one("#status", Static)
             await press(app, pilot, "#ready")
             await until(pilot, lambda: "Recording" in str(status.content))
+            cop = screen.query_one("#cop", CopPath)  # the sway is drawn live, in Braille dots
+            await until(pilot, lambda: len(set(str(cop.content)) - {"\n", chr(BRAILLE)}) > 0)
             await until(pilot, lambda: str(status.content) == "Result")
             result = str(screen.query_one("#result", Static).content)
             assert result.startswith("path_length_mm: ")
