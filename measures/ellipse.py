@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from measures.errors import TooFewSamplesError
 
@@ -56,6 +55,8 @@ def covariance(x: FloatArray, y: FloatArray) -> FloatArray:
 
 def f_quantile(n: int, probability: float = PROBABILITY) -> float:
     """Return F_p(2, N − 2), the p-quantile of the F distribution (``scipy.stats.f.ppf``)."""
+    from scipy import stats  # noqa: PLC0415 - scipy loads on first use, not at kiosk start
+
     return float(stats.f.ppf(probability, 2, n - 2))
 
 
@@ -104,6 +105,8 @@ def ellipse_area_chi2(
     cov: FloatArray | None = None,
 ) -> float:
     """Return the χ² large-N prediction-ellipse area π χ²_p(2) √det S (Schubert & Kirchner 2014)."""
+    from scipy import stats  # noqa: PLC0415 - scipy loads on first use, not at kiosk start
+
     chi2 = float(stats.chi2.ppf(probability, 2))
     return math.pi * chi2 * math.sqrt(_determinant(covariance(x, y) if cov is None else cov))
 

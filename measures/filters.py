@@ -24,7 +24,6 @@ from typing import Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
-from scipy import signal
 
 from measures.errors import BadRateError, SignalError
 
@@ -51,6 +50,8 @@ def lowpass10(values: FloatArray, rate_hz: float) -> FloatArray:
         raise BadRateError(
             f"lowpass10 needs a rate above {2 * LOWPASS_CUTOFF_HZ:g} Hz; got {rate_hz:g} Hz"
         )
+    from scipy import signal  # noqa: PLC0415 - scipy loads on first use, not at kiosk start
+
     sos = signal.butter(LOWPASS_ORDER, LOWPASS_CUTOFF_HZ, fs=rate_hz, output="sos")
     filtered: FloatArray = signal.sosfiltfilt(sos, values)
     return filtered
@@ -63,6 +64,8 @@ def resample20(values: FloatArray, rate_hz: float) -> FloatArray:
     ratio = Fraction(JAPANESE_RATE_HZ / rate_hz).limit_denominator(_MAX_RATIO_DENOMINATOR)
     if ratio == 1:
         return values
+    from scipy import signal  # noqa: PLC0415 - scipy loads on first use, not at kiosk start
+
     resampled: FloatArray = signal.resample_poly(
         values, ratio.numerator, ratio.denominator, padtype="line"
     )

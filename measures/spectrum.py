@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import integrate, signal
 
 FloatArray = npt.NDArray[np.float64]
 WELCH_SETUP = (
@@ -53,6 +52,8 @@ class SpectrumFeatures:
 def welch_psd(values: FloatArray, rate_hz: float) -> tuple[FloatArray, FloatArray]:
     """Return (frequencies in Hz, one-sided PSD in unit²/Hz) with the §8.5 set-up."""
     n = values.size
+    from scipy import signal  # noqa: PLC0415 - scipy loads on first use, not at kiosk start
+
     freqs, power = signal.welch(
         values,
         fs=rate_hz,
@@ -70,6 +71,8 @@ def welch_psd(values: FloatArray, rate_hz: float) -> tuple[FloatArray, FloatArra
 
 def features_from_psd(freqs: FloatArray, power: FloatArray) -> SpectrumFeatures:
     """Return the §8.5 features of a PSD (trapezoid integrals, first bin reaching a fraction)."""
+    from scipy import integrate  # noqa: PLC0415 - scipy loads on first use, not at kiosk start
+
     cumulative = integrate.cumulative_trapezoid(power, freqs, initial=0)
     total = float(cumulative[-1])
     if not total > 0:
