@@ -12,8 +12,10 @@
   through the gates a moment after each 4-m walk trial starts recording (``GateWalker``: a walk
   on a fixed period would sometimes start in the middle of a recording, and the gates would
   then time gate 2 of one walk to gate 1 of the next);
-- a kiosk database with demo residents (some with an SPPB and a fall-risk assessment, so their
-  programmes differ), the kiosk's outbox publisher and the office ingest into its own database;
+- an office database where the demo residents are registered, the office ingest (which publishes
+  them as the facility's roster) and a kiosk database that receives them through the kiosk's
+  roster follower and outbox publisher (sync.roster); the demo waits for the roster, then gives
+  some residents an SPPB and a fall-risk assessment on the kiosk, so their programmes differ;
 - the station and the kiosk app. Quitting the app stops everything in reverse order.
 
 Nothing here is used outside the demo; the demo's data live in one folder (a temporary one unless
@@ -28,6 +30,7 @@ import logging
 import queue
 import socket
 import threading
+import time
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -40,7 +43,7 @@ from kiosk.station.service import Station, StationView
 from kiosk.station.trial import Phase
 from programs.batteries import score_battery
 from records import Database, open_database
-from records.assessments import save_assessment
+from records.assessments import assessments_of, save_assessment
 from records.profiles import age_on
 from records.resident_fields import CareLevel, ResidentFields, Sex
 from records.residents import ResidentRepository
@@ -54,11 +57,13 @@ from simulators.timer.chronopic import ChronopicBox
 from sync.broker import BrokerSettings
 from sync.ingest import Ingest
 from sync.publisher import Publisher
+from sync.roster import RosterFollower
 
 FACILITY, KIOSK = "demo-facility", "demo-kiosk"
 DEMO_PIN = "1234"
 GAUGE_URL = "ble+sim://progressor?scenario=grip-max&seed=7"
 RECORD_SECONDS = {"sway_eo": 20.0, "sway_ec": 20.0}  # shorter than the clinic's, for a demo
+ROSTER_WAIT_S = 20.0  # the kiosk receives the office's roster within this at start-up
 WALK_SPEED_M_S = 0.8  # the demo resident's usual pace: about 5 s over the 4-m course
 WALK_LEAD_S = 1.5  # from the start of a gait recording to the first gate
 WALK_GAP_S = 1.0  # at least this long between one walk's last beam change and the next walk
@@ -335,17 +340,30 @@ class EmbeddedBroker:
         self._thread.join(timeout=5)
 
 
-def seed(database: Database) -> None:
-    """Add the demo residents and their assessments (once; a second call changes nothing)."""
-    residents = ResidentRepository(database, FACILITY)
-    if residents.list():
-        return
+def register(office_database: Database) -> None:
+    """Register the demo residents at the office (once; a second call changes nothing)."""
+    residents = ResidentRepository(office_database, FACILITY)
+    if not residents.list(include_inactive=True):
+        for fields in RESIDENTS:
+            residents.add(fields, actor="demo")
+
+
+def seed(kiosk_database: Database, *, timeout_s: float = ROSTER_WAIT_S) -> None:
+    """Wait for the roster on the kiosk, then add the demo assessments (those not there yet)."""
+    residents = ResidentRepository(kiosk_database, FACILITY)
+    deadline = time.monotonic() + timeout_s
+    while len(residents.list()) < len(RESIDENTS):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the kiosk did not receive the office's roster in {timeout_s:g} s")
+        time.sleep(0.05)
     assessed = datetime.now(UTC) - timedelta(days=60)
     for fields in RESIDENTS:
-        uuid = residents.add(fields, actor="demo").uuid
+        uuid = residents.get(fields.code).uuid
+        if assessments_of(kiosk_database, uuid):
+            continue
         age = age_on(fields.birth_date, date.today())  # noqa: DTZ011 - the local date
         sex = "F" if fields.sex is Sex.FEMALE else "M"
-        with database.transaction() as session:
+        with kiosk_database.transaction() as session:
             for battery, results in ASSESSMENTS.get(fields.code, []):
                 document = {"battery": battery, "resident": {"sex": sex, "age_years": age},
                             "results": results}  # fmt: skip
@@ -381,16 +399,17 @@ def running_demo(folder: Path) -> Iterator[Demo]:
         stack.callback(kiosk_db.close)
         office_db = open_database(f"sqlite:///{folder / 'office.sqlite3'}")
         stack.callback(office_db.close)
-        seed(kiosk_db)
+        register(office_db)
         broker = EmbeddedBroker(free_port())
         broker.start()
         stack.callback(broker.stop)
         ingest = Ingest(office_db, broker.settings, client_id="demo-office")
         ingest.start()
         stack.callback(ingest.stop)
-        publisher = Publisher(kiosk_db, broker.settings, FACILITY, KIOSK, resend_after_s=5.0)
+        publisher = RosterFollower(kiosk_db, broker.settings, FACILITY, KIOSK, resend_after_s=5.0)
         publisher.start()
         stack.callback(publisher.stop)
+        seed(kiosk_db)
         person = PlatePerson(seed=7)
         plate = PtyRunner(person, rate_hz=PLATE_RATE_HZ)
         plate.start()

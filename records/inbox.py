@@ -6,11 +6,16 @@ acknowledged again without a second row; a new ``message_id`` reusing a stored k
 number is forged or corrupt and goes to the quarantine. Refused messages (malformed, oversized,
 unauthorized) are quarantined with their reason in the same transaction. The caller sends MQTT
 and application acknowledgements only after this returns (RELIABILITY.md, design point 4).
+
+A caller that acts on a message's content (the office applies residents announced by kiosks)
+passes ``apply``: it is called in the same transaction for each message stored for the first
+time, never for a duplicate, so the action happens exactly once per message id and is committed
+together with the message, or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -165,10 +170,19 @@ def store_batch(
     messages: Sequence[tuple[str, IncomingMessage]],
     refused: Sequence[RefusedMessage] = (),
     statuses: Sequence[KioskStatus] = (),
+    *,
+    apply: Callable[[Session, IncomingMessage], None] | None = None,
 ) -> list[Outcome]:
-    """Store ``(topic, message)`` pairs, quarantine ``refused``, note statuses: one transaction."""
+    """Store ``(topic, message)`` pairs, quarantine ``refused``, note statuses: one transaction.
+
+    ``apply(session, message)`` runs for each newly stored message, in the same transaction.
+    """
     with database.transaction() as session:
         outcomes = _store(session, messages)
+        if apply is not None:
+            for (_topic, message), outcome in zip(messages, outcomes, strict=True):
+                if outcome is Outcome.STORED:
+                    apply(session, message)
         for item in refused:
             _quarantine(session, item)
         for facility_id, kiosk_id in {(m.facility_id, m.kiosk_id) for _, m in messages}:

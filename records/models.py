@@ -107,7 +107,7 @@ class Kiosk(Base):
 
 
 class Resident(Base):
-    """A resident (利用者); ``code`` is unique within the facility."""
+    """A resident (利用者); ``code`` is unique within the facility, ``uuid`` across databases."""
 
     __tablename__ = "resident"
     __table_args__ = (UniqueConstraint("facility_id", "code"),)
@@ -126,6 +126,9 @@ class Resident(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # The writer of the latest change ("office" or a kiosk id); None: changed in this database and
+    # not yet announced to the others (the sync stamps it, see records.residents).
+    updated_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Staff(Base):

@@ -1,13 +1,25 @@
-"""Residents of a facility: register, list, read, edit, deactivate; every change audited."""
+"""Residents of a facility: register, list, read, edit, deactivate; every change audited.
+
+This module is the one place that writes residents, including the changes that arrive from the
+other databases of the facility (roster sync, see sync/roster.py). A local change leaves the row
+unstamped (``updated_by`` None: "changed here, not yet announced"); the process that syncs the
+database stamps it with its writer id when it announces the change (``claim_unannounced``), in
+the transaction that queues the announcement. A change from elsewhere is applied by
+``apply_synced`` under last writer wins (records.resident_stamps), keeping the writer's stamp,
+with an audit event in the same transaction: ``resident.sync`` (previous and new values),
+``resident.sync_ignored`` (an earlier change arriving late) or ``resident.sync_conflict`` (its
+code belongs to another resident here: no clock can settle that, staff rename one of them).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from records import models
@@ -17,6 +29,7 @@ from records.errors import DuplicateError, FieldProblem, NotFoundError
 from records.models import new_uuid, utc_now
 from records.resident_fields import CareLevel, ResidentFields, Sex
 from records.resident_import import ImportRow
+from records.resident_stamps import Stamp, SyncedResident, Verdict, judge
 
 ENTITY = "resident"
 IMPORT_BATCH_ROWS = 500
@@ -32,6 +45,7 @@ class Resident:
     active: bool
     created_at: datetime
     updated_at: datetime
+    updated_by: str | None = None  # None: changed here and not yet announced to the others
 
     @property
     def code(self) -> str:
@@ -48,25 +62,36 @@ class ImportSummary:
     unchanged: int
 
 
+def _fields_of(row: models.Resident) -> ResidentFields:
+    return ResidentFields(
+        code=row.code,
+        family_name=row.family_name,
+        given_name=row.given_name,
+        family_kana=row.family_kana,
+        given_kana=row.given_kana,
+        sex=Sex(row.sex),
+        birth_date=row.birth_date,
+        care_level=CareLevel(row.care_level),
+        notes=row.notes,
+    )
+
+
 def _to_resident(row: models.Resident) -> Resident:
     return Resident(
         uuid=row.uuid,
         facility_id=row.facility_id,
-        fields=ResidentFields(
-            code=row.code,
-            family_name=row.family_name,
-            given_name=row.given_name,
-            family_kana=row.family_kana,
-            given_kana=row.given_kana,
-            sex=Sex(row.sex),
-            birth_date=row.birth_date,
-            care_level=CareLevel(row.care_level),
-            notes=row.notes,
-        ),
+        fields=_fields_of(row),
         active=row.active,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        updated_by=row.updated_by,
     )
+
+
+def _ensure_facility(session: Session, facility_id: str) -> None:
+    if session.get(models.Facility, facility_id) is None:
+        session.add(models.Facility(id=facility_id))
+        session.flush()
 
 
 def _stored_values(values: ResidentFields) -> dict[str, Any]:
@@ -93,9 +118,7 @@ class ResidentRepository:
         self._facility_id = facility_id
 
     def _ensure_facility(self, session: Session) -> None:
-        if session.get(models.Facility, self._facility_id) is None:
-            session.add(models.Facility(id=self._facility_id))
-            session.flush()
+        _ensure_facility(session, self._facility_id)
 
     def _row(self, session: Session, code: str) -> models.Resident:
         row = session.scalar(self._by_code(code))
@@ -181,7 +204,7 @@ class ResidentRepository:
             return False
         for name, value in _stored_values(after).items():
             setattr(row, name, value)
-        row.updated_at = utc_now()
+        row.updated_at, row.updated_by = utc_now(), None
         add_audit_event(
             session, actor=actor, action=action, entity=ENTITY, entity_id=row.uuid, details=diff
         )
@@ -199,7 +222,7 @@ class ResidentRepository:
         self, session: Session, row: models.Resident, *, active: bool, actor: str, reason: str
     ) -> None:
         row.active = active
-        row.updated_at = utc_now()
+        row.updated_at, row.updated_by = utc_now(), None
         add_audit_event(
             session,
             actor=actor,
@@ -299,3 +322,142 @@ class ResidentRepository:
         if active_changes and row.active is not None:
             self._set_active_row(session, stored, active=row.active, actor=actor, reason="import")
         return changed or active_changes
+
+
+# --- Roster sync: announcing local changes, applying changes from the other databases ---------
+
+
+SYNC_ACTIONS = ("resident.sync", "resident.sync_ignored", "resident.sync_conflict")
+
+
+class SyncOutcome(StrEnum):
+    """What ``apply_synced`` did with an incoming change."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"  # this very change was stored already
+    IGNORED = "ignored"  # an earlier change than the stored one
+    CONFLICT = "conflict"  # its code (or uuid) belongs to another resident here
+
+
+def _synced(row: models.Resident, local_writer: str) -> SyncedResident:
+    stamp = Stamp(row.updated_at, row.updated_by or local_writer)
+    return SyncedResident(row.uuid, _fields_of(row), row.active, stamp)
+
+
+def _synced_json(resident: SyncedResident) -> dict[str, object]:
+    values = {name: _jsonable(value) for name, value in _stored_values(resident.fields).items()}
+    return {**values, "active": resident.active, "stamp": resident.stamp.as_json()}
+
+
+def claim_unannounced(
+    session: Session, *, writer: str, facility_id: str | None = None
+) -> list[tuple[str, SyncedResident]]:
+    """Stamp the unannounced changes with ``writer``; return them with their facility ids.
+
+    Runs in the caller's transaction, which also queues the announcements: a change is stamped
+    exactly when its announcement is committed. Every facility unless ``facility_id`` is given.
+    """
+    query = select(models.Resident).where(models.Resident.updated_by.is_(None))
+    if facility_id is not None:
+        query = query.where(models.Resident.facility_id == facility_id)
+    claimed = []
+    for row in session.scalars(query.order_by(models.Resident.id)):
+        row.updated_by = writer
+        claimed.append((row.facility_id, _synced(row, writer)))
+    return claimed
+
+
+def unannounced_count(database: Database, *, facility_id: str | None = None) -> int:
+    """Return how many residents changed here wait to be announced (a read, no write lock)."""
+    query = select(func.count()).where(models.Resident.updated_by.is_(None))
+    if facility_id is not None:
+        query = query.where(models.Resident.facility_id == facility_id)
+    with database.read() as session:
+        return int(session.scalar(query) or 0)
+
+
+def synced_roster(
+    database: Database, *, local_writer: str, uuids: Sequence[str] | None = None
+) -> list[tuple[str, SyncedResident]]:
+    """Return residents (every one, or those of ``uuids``) with their facility ids and stamps."""
+    query = select(models.Resident).order_by(models.Resident.id)
+    if uuids is not None:
+        query = query.where(models.Resident.uuid.in_(uuids))
+    with database.read() as session:
+        return [(row.facility_id, _synced(row, local_writer)) for row in session.scalars(query)]
+
+
+def _seen_before(session: Session, incoming: SyncedResident) -> bool:
+    """Whether this very change was applied or refused here before (its stamp is in the trail)."""
+    query = select(models.AuditEvent.details).where(
+        models.AuditEvent.entity == ENTITY,
+        models.AuditEvent.entity_id == incoming.uuid,
+        models.AuditEvent.action.in_(SYNC_ACTIONS),
+    )
+    stamp = incoming.stamp.as_json()
+    return any(
+        (details.get("new") or {}).get("stamp") == stamp
+        or (details.get("incoming") or {}).get("stamp") == stamp
+        for details in session.scalars(query)
+    )
+
+
+def _refuse(
+    session: Session, action: str, incoming: SyncedResident, source: str, **details: object
+) -> None:
+    """Audit an incoming change that is not applied, unless this very change was seen before.
+
+    Retained roster entries come again on every reconnection; each change is audited once.
+    """
+    if not _seen_before(session, incoming):
+        add_audit_event(
+            session, actor="sync", action=action, entity=ENTITY, entity_id=incoming.uuid,
+            details={"source": source, "incoming": _synced_json(incoming), **details},
+        )  # fmt: skip
+
+
+def apply_synced(
+    session: Session, facility_id: str, incoming: SyncedResident, *, local_writer: str, source: str
+) -> SyncOutcome:
+    """Apply a change from another database under last writer wins, audited; caller's transaction.
+
+    ``local_writer`` is this database's writer id (the stamp of its unannounced changes) and
+    ``source`` names where the change came from, for the audit trail. The stored row takes the
+    incoming values and stamp. Never raises for the data: a refused change is an outcome.
+    """
+    row = session.scalar(select(models.Resident).where(models.Resident.uuid == incoming.uuid))
+    if row is not None and row.facility_id != facility_id:
+        _refuse(session, "resident.sync_conflict", incoming, source, facility=row.facility_id)
+        return SyncOutcome.CONFLICT
+    stored = None if row is None else _synced(row, local_writer)
+    verdict = judge(None if stored is None else stored.stamp, incoming.stamp)
+    if verdict is Verdict.SAME:
+        return SyncOutcome.UNCHANGED
+    if verdict is Verdict.EARLIER and stored is not None:
+        _refuse(session, "resident.sync_ignored", incoming, source, stored=stored.stamp.as_json())
+        return SyncOutcome.IGNORED
+    holder = session.scalar(
+        select(models.Resident.uuid).where(
+            models.Resident.facility_id == facility_id,
+            models.Resident.code == incoming.fields.code,
+            models.Resident.uuid != incoming.uuid,
+        )
+    )
+    if holder is not None:
+        _refuse(session, "resident.sync_conflict", incoming, source, code_held_by=holder)
+        return SyncOutcome.CONFLICT
+    previous = None if stored is None else _synced_json(stored)
+    if row is None:
+        _ensure_facility(session, facility_id)
+        row = models.Resident(uuid=incoming.uuid, facility_id=facility_id)
+        session.add(row)
+    for name, value in _stored_values(incoming.fields).items():
+        setattr(row, name, value)
+    row.active = incoming.active
+    row.updated_at, row.updated_by = incoming.stamp.updated_at, incoming.stamp.updated_by
+    add_audit_event(
+        session, actor="sync", action="resident.sync", entity=ENTITY, entity_id=incoming.uuid,
+        details={"source": source, "previous": previous, "new": _synced_json(incoming)},
+    )  # fmt: skip
+    return SyncOutcome.ADDED if previous is None else SyncOutcome.UPDATED

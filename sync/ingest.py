@@ -14,6 +14,12 @@ be those of its topic (the broker's ACL vouches for the topic, not for the paylo
 that fails is quarantined with the reason and acknowledged so it is not delivered again; a new
 message id reusing a stored kiosk sequence number is quarantined too. Messages are taken in
 batches (one commit per batch) so the office keeps up with many kiosks on SQLite.
+
+Residents announced by kiosks (``genki.result/1`` of kind ``resident``) are stored like any
+result and applied to the office's residents in the same transaction, once per message id; the
+ingest also publishes the facility rosters that kiosks follow (sync.roster.RosterPublisher, on
+this connection: with ``use_username_as_clientid`` a second office connection would replace it).
+With ``publish_roster=False`` (the other workers of a share group) it only applies residents.
 """
 
 from __future__ import annotations
@@ -29,9 +35,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from records.database import Database
 from records.errors import StorageError
 from records.inbox import IncomingMessage, KioskStatus, Outcome, RefusedMessage, store_batch
+from records.resident_stamps import SyncedResident
 from sync.broker import Backoff, BrokerSettings, MqttWorker
 from sync.errors import PayloadError, TopicError
 from sync.payloads import MAX_ACKED_IDS, AckMessage, ResultMessage, StatusMessage, decode
+from sync.roster import ResidentApplier, RosterPublisher, announced_resident
 from sync.topics import ACKS, RESULTS, STATUS, every_kiosk, parse_topic, topic
 
 _LOGGER = logging.getLogger(__name__)
@@ -68,11 +76,13 @@ class _Batch:
         self.results: list[tuple[str, IncomingMessage]] = []
         self.refused: list[RefusedMessage] = []
         self.statuses: list[KioskStatus] = []
+        self.residents: dict[str, tuple[str, SyncedResident]] = {}  # by message id
 
     def add(self, message: mqtt.MQTTMessage) -> None:
         payload = bytes(message.payload)
         try:
             document = _checked(message.topic, payload)
+            resident = announced_resident(document) if isinstance(document, ResultMessage) else None
         except PayloadError as exc:
             self.refused.append(RefusedMessage(message.topic, exc.reason, str(exc), payload))
             return
@@ -90,12 +100,14 @@ class _Batch:
             payload=payload.decode("utf-8"),
         )
         self.results.append((message.topic, stored))
+        if resident is not None:
+            self.residents[document.message_id] = (document.kiosk_id, resident)
 
 
 class Ingest(MqttWorker):
     """Receives kiosk messages into the office database (see the module docstring)."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the worker's settings, each a keyword
         self,
         database: Database,
         settings: BrokerSettings,
@@ -105,6 +117,7 @@ class Ingest(MqttWorker):
         batch_size: int = 500,
         batch_wait_s: float = 0.02,
         backoff: Backoff | None = None,
+        publish_roster: bool = True,
     ) -> None:
         super().__init__(
             settings,
@@ -121,6 +134,8 @@ class Ingest(MqttWorker):
         self._received: list[mqtt.MQTTMessage] = []
         self._first_received = 0.0
         self.stored = self.duplicates = self.quarantined = self.storage_failures = 0
+        self.roster = RosterPublisher(database)
+        self.publish_roster = publish_roster
 
     def connected(self) -> None:
         """Subscribe (again) to every kiosk's results and status."""
@@ -130,6 +145,7 @@ class Ingest(MqttWorker):
                 (every_kiosk(STATUS, share_group=self.share_group), 1),
             ]
         )
+        self.roster.connected()
         _LOGGER.info("office ingest connected to %s", self.settings.url)
 
     def disconnected(self, reason: str) -> None:
@@ -151,6 +167,8 @@ class Ingest(MqttWorker):
         ):
             received, self._received = self._received, []
             self._ingest(received)
+        if self.publish_roster:
+            self.roster.step(self.client)
 
     def farewell(self) -> None:
         """Store what has arrived before a requested stop."""
@@ -162,8 +180,15 @@ class Ingest(MqttWorker):
         batch = _Batch()
         for message in received:
             batch.add(message)
+        applier = ResidentApplier(batch.residents)
         try:
-            outcomes = store_batch(self.database, batch.results, batch.refused, batch.statuses)
+            outcomes = store_batch(
+                self.database,
+                batch.results,
+                batch.refused,
+                batch.statuses,
+                apply=applier if batch.residents else None,
+            )
         except (StorageError, SQLAlchemyError) as exc:
             # Nothing is acknowledged: reconnecting makes the broker deliver the batch again.
             self.storage_failures += 1
@@ -174,6 +199,7 @@ class Ingest(MqttWorker):
         for message in received:
             if message.qos > 0:
                 self.client.ack(message.mid, message.qos)
+        self.roster.applied(applier)
         self._count(batch, outcomes)
         self._acknowledge(batch, outcomes)
 

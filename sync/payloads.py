@@ -5,6 +5,14 @@
   ``kiosk_id``, ``created_at``, ``kind`` (what the body is, e.g. ``assessment``) and ``body``.
 - ``genki.ack/1`` (office → kiosk, ``…/acks``): the message ids the office has committed.
 - ``genki.status/1`` (kiosk, retained ``…/status``): online (birth) or offline (last will).
+- ``genki.roster/1`` (office → kiosks, retained ``genki/v1/<facility>/roster/<uuid>``): one
+  resident of the facility (``ResidentEntry``). A kiosk's own resident changes travel to the
+  office as ``genki.result/1`` of kind ``resident`` whose body is a ``ResidentEntry``.
+
+A ``ResidentEntry`` carries the resident's fields, ``active`` (residents are never deleted; a
+deactivation is ``active: false``), and the stamp of the change: ``updated_at`` (the writer's
+clock, UTC) and ``updated_by`` (``office`` or a kiosk id). Its fields are checked by the same
+rules as any other input (records.resident_fields).
 
 Payloads are untrusted on receipt: ``decode`` refuses anything oversized, not JSON, of an unknown
 schema or not matching its model, with a PayloadError whose ``reason`` is stored in quarantine.
@@ -13,29 +21,50 @@ schema or not matching its model, with a PayloadError whose ``reason`` is stored
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any, Literal, TypeVar
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any, Literal, Self, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
+from records.errors import InvalidRecordError
+from records.resident_fields import (
+    CODE_MAX,
+    NAME_MAX,
+    NOTES_MAX,
+    RESIDENT_FIELDS,
+    ResidentFields,
+    parse_resident,
+)
 from sync.errors import PayloadError
 
 MAX_PAYLOAD_BYTES = 65_536  # results are scored summaries; raw signals stay on the kiosk
 RESULT_SCHEMA, ACK_SCHEMA, STATUS_SCHEMA = "genki.result/1", "genki.ack/1", "genki.status/1"
+ROSTER_SCHEMA = "genki.roster/1"
+RESIDENT_KIND = "resident"  # the kind of a kiosk's genki.result/1 announcing a resident change
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 MAX_ACKED_IDS = 10_000
 
 
-class _Payload(BaseModel):
+class _Document(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=False)
-
-    facility_id: str = Field(pattern=ID_PATTERN)
-    kiosk_id: str = Field(pattern=ID_PATTERN)
 
     def encode(self) -> bytes:
         """Return the payload as compact UTF-8 JSON."""
         return self.model_dump_json(by_alias=True).encode("utf-8")
+
+
+class _Payload(_Document):
+    facility_id: str = Field(pattern=ID_PATTERN)
+    kiosk_id: str = Field(pattern=ID_PATTERN)
 
 
 class ResultMessage(_Payload):
@@ -64,12 +93,73 @@ class StatusMessage(_Payload):
     at: datetime | None = None
 
 
-SCHEMAS: dict[str, type[_Payload]] = {
+class ResidentEntry(_Document):
+    """One resident with the stamp of its latest change (see the module docstring)."""
+
+    uuid: str = Field(pattern=UUID_PATTERN)
+    code: str = Field(max_length=CODE_MAX)
+    family_name: str = Field(max_length=NAME_MAX)
+    given_name: str = Field(max_length=NAME_MAX)
+    family_kana: str = Field(max_length=NAME_MAX)
+    given_kana: str = Field(max_length=NAME_MAX)
+    sex: str = Field(max_length=20)
+    birth_date: str = Field(max_length=40)
+    care_level: str = Field(max_length=40)
+    notes: str = Field("", max_length=NOTES_MAX)
+    active: bool
+    updated_at: AwareDatetime
+    updated_by: str = Field(pattern=ID_PATTERN)
+
+    def resident_fields(self) -> ResidentFields:
+        """Return the checked fields; raise InvalidRecordError naming every problem.
+
+        A birth date later than the day after the change was written is refused.
+        """
+        raw = {name: str(getattr(self, name)) for name in RESIDENT_FIELDS}
+        return parse_resident(raw, self.updated_at.date() + timedelta(days=1))
+
+    @model_validator(mode="after")
+    def _fields_follow_the_rules(self) -> Self:
+        try:
+            self.resident_fields()
+        except InvalidRecordError as exc:
+            problems = ", ".join(f"{p.field} {p.value!r} ({p.message_key})" for p in exc.problems)
+            raise ValueError(f"resident fields break the rules: {problems}") from exc
+        return self
+
+    @classmethod
+    def of(
+        cls,
+        uuid: str,
+        values: ResidentFields,
+        *,
+        active: bool,
+        updated_at: datetime,
+        updated_by: str,
+    ) -> ResidentEntry:
+        """Return the entry of a stored resident."""
+        stored = {
+            name: value.isoformat() if isinstance(value, date) else str(value)
+            for name, value in ((n, getattr(values, n)) for n in RESIDENT_FIELDS)
+        }
+        return cls(uuid=uuid, active=active, updated_at=updated_at, updated_by=updated_by, **stored)
+
+
+class RosterMessage(_Document):
+    """One resident of a facility's roster, published by the office (retained)."""
+
+    schema_: Literal["genki.roster/1"] = Field("genki.roster/1", alias="schema")
+    facility_id: str = Field(pattern=ID_PATTERN)
+    resident: ResidentEntry
+
+
+SCHEMAS: dict[str, type[_Document]] = {
     RESULT_SCHEMA: ResultMessage,
     ACK_SCHEMA: AckMessage,
     STATUS_SCHEMA: StatusMessage,
+    ROSTER_SCHEMA: RosterMessage,
 }
-_P = TypeVar("_P", bound=_Payload)
+_P = TypeVar("_P", bound=_Document)
 
 
 def decode(payload: bytes, model: type[_P]) -> _P:
@@ -92,8 +182,19 @@ def decode(payload: bytes, model: type[_P]) -> _P:
     try:
         return model.model_validate(document)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, error['loc'])) or 'payload'}: {error['msg']}"
-            for error in exc.errors()[:5]
-        )
-        raise PayloadError("malformed", problems) from exc
+        raise PayloadError("malformed", _problems(exc)) from exc
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(map(str, error['loc'])) or 'payload'}: {error['msg']}"
+        for error in exc.errors()[:5]
+    )
+
+
+def resident_entry(body: Mapping[str, Any]) -> ResidentEntry:
+    """Return the body of a ``resident`` result as an entry; raise PayloadError (malformed)."""
+    try:
+        return ResidentEntry.model_validate(body)
+    except ValidationError as exc:
+        raise PayloadError("malformed", f"resident body: {_problems(exc)}") from exc

@@ -139,8 +139,9 @@ def chromium(url: str, downloads: Path) -> Iterator[TerminalPage]:
         options.add_argument(argument)
     options.add_experimental_option(
         "prefs",
-        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
-    )
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False,
+         "plugins.always_open_pdf_externally": True},  # a PDF is downloaded, not shown
+    )  # fmt: skip
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     try:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _CAPTURE})

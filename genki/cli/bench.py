@@ -6,6 +6,7 @@ import click
 
 from genki.cli.bench_acquisition import acquisition
 from genki.cli.bench_ble import ble
+from genki.cli.bench_office import office_bench
 from genki.cli.bench_start import start_bench
 from genki.cli.bench_sway import sway
 from genki.cli.bench_sync import sync_bench
@@ -19,6 +20,7 @@ def bench() -> None:
 
 bench.add_command(acquisition)
 bench.add_command(ble)
+bench.add_command(office_bench)
 bench.add_command(start_bench)
 bench.add_command(sway)
 bench.add_command(sync_bench)

@@ -5,7 +5,9 @@ plate, ``gauge`` (or ``grip``) the grip dynamometer and ``timer`` (or ``chronopi
 with the photocell gates of the 4-m walk the station measures with; ``cuff``, ``oximeter`` and
 ``thermometer`` fill in the health check. With ``--serve`` the
 app runs once per browser connection through textual-serve, with the same configuration. While
-the kiosk runs, its outbox publisher sends saved results to the office through ``[broker]``.
+the kiosk runs, its outbox publisher sends saved results to the office through ``[broker]`` and
+follows the facility's roster (sync.roster.RosterFollower): residents registered at the office
+appear on the kiosk, residents registered or changed here go to the office.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from kiosk.station.measurements import Role
 from kiosk.station.service import Station
 from kiosk.ui.app import KioskApp
 from programs.screening import default_rules
-from sync.publisher import Publisher
+from sync.roster import RosterFollower
 
 pass_cli = click.make_pass_decorator(CliContext)
 STATION_ROLES: dict[str, Role] = {
@@ -54,9 +56,9 @@ def kiosk_command(cli: CliContext, /, *, serve: bool, host: str, port: int) -> N
     rules = default_rules().adjusted(config.screening.thresholds)
     desk = Desk(database, facility_id=config.facility.id, kiosk_id=config.kiosk.id, rules=rules)
     devices = {STATION_ROLES[r]: url for r, url in config.devices.items() if r in STATION_ROLES}
-    publisher = Publisher(database, broker_settings(config.broker), config.facility.id,
-                          config.kiosk.id)  # fmt: skip
-    publisher.start()  # sends saved results to the office whenever the broker is reachable
+    publisher = RosterFollower(database, broker_settings(config.broker), config.facility.id,
+                               config.kiosk.id)  # fmt: skip
+    publisher.start()  # sends saved results to the office and follows the roster when it can
     try:
         with Station(database, facility_id=config.facility.id, kiosk_id=config.kiosk.id,
                      devices=devices) as station:  # fmt: skip

@@ -446,9 +446,14 @@ class Station:
             self._counting.append(np.asarray(block.fz_n, dtype=np.float64))
         trial = self._trial
         if trial is not None and trial.phase is Phase.RECORD and self._role() == slot.role:
+            # exactly the test's length, however late the loop runs: the rest of a block is cut
+            target = round(self._target_s(trial.test) * block.rate_hz)
+            kept = columns[: max(0, target - self._recording.samples)]
             self._recording.rate_hz = block.rate_hz
-            self._recording.blocks.append(columns)
-            self._recording.samples += block.n_samples
+            self._recording.blocks.append(kept)
+            self._recording.samples += kept.shape[0]
+            if self._recording.samples >= target:
+                self._stop_recording()
 
     @staticmethod
     def _follow_cop(slot: _Slot, block: ForceBlock) -> None:

@@ -75,9 +75,9 @@ def font(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Ite
         monkeypatch.setattr(documents, "EMBEDDED_FONTS", ())
     elif not any(path.is_file() for path in documents.EMBEDDED_FONTS):
         pytest.skip("fonts-ipaexfont-gothic is not installed")
-    documents._font.cache_clear()
+    documents.pdf_font.cache_clear()
     yield request.param
-    documents._font.cache_clear()
+    documents.pdf_font.cache_clear()
 
 
 def _descriptor(font: Any) -> dict[str, Any]:

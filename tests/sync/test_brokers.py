@@ -34,6 +34,7 @@ from sync.mosquitto import BROKERS_DIR, Mosquitto, MosquittoError, TlsFiles
 
 WAIT_S = 5.0
 PREFIX = "genki/v1/facility-1"
+ROSTER = f"{PREFIX}/roster/6f1c2b1e-9a53-4a6c-8f0e-3d2b1a0c9e8f"  # one resident's roster topic
 MAX_PACKET_SIZE = 262_144
 NOT_THEIRS = "not-the-right-one"  # a wrong password
 
@@ -241,11 +242,11 @@ def test_kiosk_results_and_status_reach_the_office(mosquitto_production: Product
         office.wait_for_message(f"{PREFIX}/kiosk-a/results", b"result 1")
         office.wait_for_message(f"{PREFIX}/kiosk-a/status", b"online")
         assert not kiosk.subscribe(f"{PREFIX}/kiosk-a/acks")[0].is_failure
-        assert not kiosk.subscribe(f"{PREFIX}/roster")[0].is_failure
+        assert not kiosk.subscribe(f"{PREFIX}/roster/+")[0].is_failure
         assert not office.publish(f"{PREFIX}/kiosk-a/acks", b"ack 1").is_failure
-        assert not office.publish(f"{PREFIX}/roster", b"roster").is_failure
+        assert not office.publish(ROSTER, b"roster", retain=True).is_failure
         kiosk.wait_for_message(f"{PREFIX}/kiosk-a/acks", b"ack 1")
-        kiosk.wait_for_message(f"{PREFIX}/roster", b"roster")
+        kiosk.wait_for_message(ROSTER, b"roster")
 
 
 def test_a_kiosk_cannot_publish_as_another_kiosk(mosquitto_production: ProductionBroker) -> None:
@@ -263,6 +264,31 @@ def test_a_kiosk_cannot_publish_as_another_kiosk(mosquitto_production: Productio
         office.wait_for_message(f"{PREFIX}/kiosk-a/results", b"sentinel")
         assert [m.payload for m in office.messages] == [b"sentinel"]
         assert kiosk.connected
+
+
+def test_a_kiosk_cannot_publish_a_roster_and_reads_only_its_facilitys(
+    mosquitto_production: ProductionBroker,
+) -> None:
+    """The roster is written by the office only; kiosks read their own facility's."""
+    with (
+        connected(mosquitto_production, "office") as office,
+        connected(mosquitto_production, "kiosk-a") as kiosk_a,
+        connected(mosquitto_production, "kiosk-b") as kiosk_b,
+    ):
+        kiosk_b.subscribe("genki/v1/+/roster/+")
+        office.publish("genki/v1/facility-2/roster/0d9a3c52-7f0e-4b6a-9a51-5b0f8e1c2d3e",
+                       b"another facility's", retain=True)  # fmt: skip
+        forged = [ROSTER, f"{PREFIX}/roster", "genki/v1/facility-2/roster/x"]
+        for topic in forged:
+            assert kiosk_a.publish(topic, b"forged", retain=True).is_failure  # v5: "Not authorized"
+        office.publish(ROSTER, b"sentinel", retain=True)  # after the forged ones
+        kiosk_b.wait_for_message(ROSTER, b"sentinel")
+        assert [(m.topic, m.payload) for m in kiosk_b.messages] == [(ROSTER, b"sentinel")]
+        assert kiosk_a.connected
+    with connected(mosquitto_production, "kiosk-a") as later:  # retained: only the office's
+        later.subscribe(f"{PREFIX}/roster/+")
+        later.wait_for_message(ROSTER, b"sentinel")
+        assert [m.payload for m in later.messages] == [b"sentinel"]
 
 
 def test_subscribing_to_everything_or_to_another_kiosk_brings_nothing_more(
