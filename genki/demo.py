@@ -71,6 +71,7 @@ PLATE_RATE_HZ = 1000
 PERSON_LOOP_S = 60.0  # each of the plate person's signals loops after a minute
 TANDEM_HOLD_S = 6.0  # from the start of a tandem recording to the step-out: 1 SPPB point
 SEATED_LEAD_S = 1.5  # seated from the start of a chair-stand recording to the first rise
+ONE_LEG_LIFT_S, ONE_LEG_HOLD_S = 2.0, 12.0  # a foot lifted 2 s into the recording, for 12 s
 EXERCISE_STANDS = 20  # stand-ups in each loop while an exercise counts them (about 55 s)
 QUIET_STANDS = {"sway_eo": "quiet-eo", "sway_ec": "quiet-ec", "stance_side_by_side": "quiet-eo",
                 "stance_semi_tandem": "quiet-eo"}  # fmt: skip
@@ -238,6 +239,8 @@ class PlatePerson:
             return PlateAct(QUIET_STANDS[test])
         if test == "stance_tandem":
             return PlateAct("tandem", hold_s=lead_s + TANDEM_HOLD_S)
+        if test == "one_leg_stance":
+            return PlateAct("one-leg", event_s=lead_s + ONE_LEG_LIFT_S, hold_s=ONE_LEG_HOLD_S)
         if test == "chair_stand_5x":
             return PlateAct("sit-to-stand", event_s=lead_s + SEATED_LEAD_S, repetitions=5)
         return PlateAct(None)

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from genki.demo import (
+    ONE_LEG_HOLD_S,
     PLATE_RATE_HZ,
     SEATED_LEAD_S,
     TANDEM_HOLD_S,
@@ -134,6 +135,18 @@ def test_nobody_is_on_the_plate_until_a_trial_counts_down(demo: PlateDemo) -> No
     time.sleep(0.2)
     assert demo.person.acts == []  # the instructions are given before the resident steps on
     demo.station.cancel("not this one")
+    demo.reach(Phase.DISCARDED)
+
+
+def test_a_one_leg_stance_is_timed_from_lift_off_to_touchdown_and_stops_there(
+    demo: PlateDemo,
+) -> None:
+    trial = demo.trial("one_leg_stance")
+    assert trial.quality_flags == ()
+    assert trial.metrics["hold_s"] == pytest.approx(ONE_LEG_HOLD_S, abs=0.5)
+    assert trial.metrics["lift_off_s"] > 1.0  # on both feet first: the baseline
+    assert trial.recorded_s < trial.metrics["touchdown_s"] + 2.0  # stopped by the touchdown
+    demo.station.cancel("checked")
     demo.reach(Phase.DISCARDED)
 
 

@@ -37,7 +37,7 @@ from measures.errors import SignalError
 from measures.gait import Crossing, find_crossings, time_gates
 from measures.grip import score_grip
 from measures.stabilometry import score_sway
-from measures.stance import BASELINE_S, SPPB_HOLD_S, stance_hold
+from measures.stance import BASELINE_S, MEXT_CAP_S, SPPB_HOLD_S, one_leg_stance, stance_hold
 from records.recordings import RawRecording
 
 Role = Literal["plate", "gauge", "timer", "cuff", "oximeter", "thermometer"]
@@ -46,6 +46,7 @@ GAUGE_CHANNELS = ("force_kgf",)
 TIMER_CHANNELS = ("state", "device_time_us", "continuous")
 FloatArray = npt.NDArray[np.float64]
 STANCE_MARGIN_S = 1.0  # recorded past the cap: the cap is reached before the recording ends
+ONE_LEG_MARGIN_S = 15.0  # standing on both feet, then lifting a foot, before the 120-s cap runs
 GAIT_GATES_M = (0.0, 4.0)  # the SPPB's 4-m course, a gate at each end (REFERENCE.md §2.2)
 GAIT_TIMEOUT_S = 30.0
 
@@ -149,6 +150,40 @@ def _stance_done(recording: RawRecording) -> bool:
     return result.end_s is not None or "reached_cap" in result.quality_flags
 
 
+def _one_leg(recording: RawRecording) -> Scored:
+    """Time a one-leg stance, eyes open, from lift-off to touchdown (REFERENCE.md §6.1).
+
+    Capped at 120 s (MEXT). A resident who leaves the plate while on one leg ends the stance
+    there (``left_the_plate``).
+    """
+    fz, ml, _ap, n = _stance_signal(recording)
+    if fz.size < 2 * BASELINE_S * recording.rate_hz:
+        raise SignalError(
+            f"the plate had the resident for {n / recording.rate_hz:.1f} s; expected the resident "
+            f"on both feet for at least {2 * BASELINE_S:g} s before lifting a foot"
+        )
+    result = one_leg_stance(fz, ml, recording.rate_hz)
+    hold_s, end_s, flags = result.hold_s, result.end_s, result.quality_flags
+    lifted = result.start_s is not None
+    if lifted and n < recording.samples.shape[0] and end_s is None and "reached_cap" not in flags:
+        end_s = n / recording.rate_hz
+        hold_s, flags = min(end_s - (result.start_s or 0.0), result.cap_s), ("left_the_plate",)
+    metrics = {"hold_s": hold_s, "lift_off_s": result.start_s, "touchdown_s": end_s,
+               "cap_s": result.cap_s}  # fmt: skip
+    return Scored(metrics, tuple(flags), result.algorithm_version)
+
+
+def _one_leg_done(recording: RawRecording) -> bool:
+    """Whether the foot is down again, the resident left the plate, or the cap is reached."""
+    fz, ml, _ap, n = _stance_signal(recording)
+    if n < recording.samples.shape[0]:
+        return True
+    if fz.size < 2 * BASELINE_S * recording.rate_hz:
+        return False
+    result = one_leg_stance(fz, ml, recording.rate_hz)
+    return result.end_s is not None or "reached_cap" in result.quality_flags
+
+
 def _crossings(recording: RawRecording) -> tuple[Crossing, ...]:
     state, time_us, continuous = (
         recording.samples[:, recording.channels.index(name)] for name in TIMER_CHANNELS
@@ -188,4 +223,7 @@ MEASUREMENTS: Mapping[str, Measurement] = {
     "stance_semi_tandem": _stance_test("stance_semi_tandem"),
     "stance_tandem": _stance_test("stance_tandem"),
     "gait_4m": Measurement("gait_4m", "timer", GAIT_TIMEOUT_S, _gait, _gait_done),
+    "one_leg_stance": Measurement(
+        "one_leg_stance", "plate", MEXT_CAP_S + ONE_LEG_MARGIN_S, _one_leg, _one_leg_done
+    ),
 }

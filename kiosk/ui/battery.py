@@ -188,7 +188,9 @@ class SppbScreen(KioskScreen):
             return
         test, _metric = MEASURED_BY[field]
         on_saved = functools.partial(self._measured, field)
-        self.app.push_screen(DeviceTestScreen(self.resident, test, on_saved=on_saved))
+        screen = DeviceTestScreen(self.resident, test, on_saved=on_saved,
+                                  beside_confirmed=self._beside_confirmed())  # fmt: skip
+        self.app.push_screen(screen)
 
     def _measured(self, field: str, trial: TrialView) -> None:
         """Fill ``field`` with the saved trial's value, or say that it gave none."""

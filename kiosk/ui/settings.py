@@ -54,11 +54,12 @@ class SettingsSection(KioskScreen):
         try:
             self.config = self._saved()
         except ConfigError as exc:
-            yield Static(self.t("kiosk.settings.not_saved", reason=str(exc)), classes="alert")
+            yield Static(self.t("kiosk.settings.not_saved", reason=str(exc)), classes="alert",
+                         markup=False)  # fmt: skip
         else:
             yield from self.fields(self.config)
         text, css = self.outcome
-        yield Static(text, id="outcome", classes=css)
+        yield Static(text, id="outcome", classes=css, markup=False)  # errors name [tables]
 
     def fields(self, config: GenkiConfig) -> Iterable[Widget]:
         """Yield the section's widgets, showing ``config`` as saved (each section has its own)."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import date
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Digits, Input, Select, Sparkline, Static
+from textual.widgets import Button, Digits, Input, Select, Sparkline, Static, Switch
 
 from genki.config import verify_pin
 from kiosk.station.measurements import MEASUREMENTS
@@ -20,10 +21,11 @@ from kiosk.station.service import Station, StationView, TrialView
 from kiosk.station.trial import Phase
 from kiosk.ui.base import KioskScreen
 from kiosk.ui.cop import CopPath
-from kiosk.ui.forms import FORMS, BatteryFormScreen
+from kiosk.ui.forms import FORMS, BatteryFormScreen, stand_beside
 from kiosk.ui.resident import display_name
 from programs.batteries import EntryError
 from programs.batteries.entry import field_ranges
+from programs.prescription import fall_risk_flags
 from records.residents import Resident
 
 SHOWN_METRICS = {  # the metrics a trainer reads first, per test
@@ -34,6 +36,7 @@ SHOWN_METRICS = {  # the metrics a trainer reads first, per test
     "stance_side_by_side": ("hold_s",),
     "stance_semi_tandem": ("hold_s",),
     "stance_tandem": ("hold_s",),
+    "one_leg_stance": ("hold_s", "lift_off_s"),
     "gait_4m": ("time_s", "speed_m_s"),
 }
 
@@ -45,8 +48,11 @@ TYPED_ENTRY = {
     "stance_side_by_side": ("hold_s", "side_by_side_s"),
     "stance_semi_tandem": ("hold_s", "semi_tandem_s"),
     "stance_tandem": ("hold_s", "tandem_s"),
+    "one_leg_stance": ("hold_s", "one_leg_stance_s"),
     "gait_4m": ("time_s", "gait_4m_s"),
 }
+
+STAND_BESIDE_TESTS = frozenset({"stance_semi_tandem", "stance_tandem", "one_leg_stance"})
 
 STATUS_KEYS = {
     Phase.COUNTDOWN: "kiosk.trainer.countdown", Phase.SCORE: "kiosk.trainer.scoring",
@@ -106,7 +112,7 @@ class TrainerScreen(KioskScreen):
         prompt = self.t("kiosk.trainer.choose_resident")
         yield Select(choices, prompt=prompt, id="resident")
         yield Static(self.t("kiosk.trainer.devices"))
-        yield Static(device_lines(self, self.kiosk.station_view), id="devices")
+        yield Static(device_lines(self, self.kiosk.station_view), id="devices", markup=False)
         with VerticalScroll():
             yield Button(self.t("kiosk.sppb.title"), id="battery-sppb", classes="big")
             for battery in FORMS:
@@ -155,10 +161,17 @@ class DeviceTestScreen(KioskScreen):
         resident: Resident,
         test: str,
         on_saved: Callable[[TrialView], None] | None = None,
+        *,
+        beside_confirmed: bool = False,
     ) -> None:
-        """``on_saved`` is called once with the trial when it has been saved (a battery's part)."""
+        """``on_saved`` is called once with the trial when it has been saved (a battery's part).
+
+        ``beside_confirmed``: the battery screen has already confirmed that someone stands beside
+        a resident at high fall risk, so this screen does not ask again.
+        """
         super().__init__()
         self.resident, self.test, self.on_saved = resident, test, on_saved
+        self.beside_confirmed = beside_confirmed
         self._earlier_uuid: str | None = None  # a trial saved before this screen opened
 
     def compose(self) -> ComposeResult:
@@ -166,6 +179,10 @@ class DeviceTestScreen(KioskScreen):
         yield Static(f"{self.t(f'kiosk.trainer.test_{self.test}')} — {display_name(self.resident)}",
                      classes="title")  # fmt: skip
         yield Static(self.t(f"kiosk.trainer.instructions_{self.test}"), classes="message")
+        if self.test in STAND_BESIDE_TESTS and not self.beside_confirmed:
+            profile = self.kiosk.desk.profile(self.resident, today=date.today())  # noqa: DTZ011
+            if fall_risk_flags(profile):
+                yield from stand_beside(self, "kiosk.trainer.stand_beside")
         yield Static("", id="status")
         countdown = Digits("", id="countdown")
         countdown.display = False  # shown while counting down
@@ -208,6 +225,8 @@ class DeviceTestScreen(KioskScreen):
                 self.app.pop_screen()
             case "another":
                 self.app.pop_screen()
+            case "ready" | "practice" if not self._beside_ok():
+                self.notify(self.t("kiosk.trainer.stand_beside"), severity="error")
             case "ready" if station is not None:
                 station.ready()
             case "practice" if station is not None:
@@ -259,6 +278,8 @@ class DeviceTestScreen(KioskScreen):
         for button, phase in phases.items():
             self.query_one(f"#{button}", Button).disabled = trial.phase is not phase
         self.query_one("#accept", Button).disabled |= trial.practice
+        for start in ("#ready", "#practice"):
+            self.query_one(start, Button).disabled |= not self._beside_ok()
         retake = "kiosk.trainer.real_trial" if trial.practice else "kiosk.trainer.retake"
         self.query_one("#retake", Button).label = self.t(retake)
         typing = trial.phase in {Phase.INSTRUCT, Phase.REVIEW, Phase.DISCARDED}
@@ -270,6 +291,13 @@ class DeviceTestScreen(KioskScreen):
             on_saved, self.on_saved = self.on_saved, None
             on_saved(trial)
         self.query_one("#another", Button).disabled = not finished
+
+    def _beside_ok(self) -> bool:
+        """Whether someone stands beside the resident, where that must be confirmed."""
+        return all(switch.value for switch in self.query("#beside").results(Switch))
+
+    def on_switch_changed(self, _event: Switch.Changed) -> None:
+        self.show_station(self.kiosk.station_view)
 
     def _on_screen(self, sample_t_mono_ns: int) -> None:
         """Record how long the newest sample took from its arrival to the screen."""

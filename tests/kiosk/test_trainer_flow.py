@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Input, Select, Static, Switch
 
 from genki.config import hash_pin
 from kiosk.desk import Desk
@@ -18,7 +18,9 @@ from kiosk.station.trial import Phase
 from kiosk.ui.app import KioskApp
 from kiosk.ui.cop import BRAILLE, CopPath
 from kiosk.ui.trainer import DeviceTestScreen, PinScreen, TrainerScreen
+from programs.batteries import score_battery
 from records import Database
+from records.assessments import save_assessment
 from records.resident_fields import CareLevel, ResidentFields, Sex
 from records.residents import ResidentRepository
 from records.trials import trials_of
@@ -178,3 +180,31 @@ async def test_without_its_device_a_trainer_types_the_result_checked_against_its
         "grip", {"peak_kgf": 23.5}, None,
     )  # fmt: skip
     assert "typed_by_trainer" in trial.quality_flags
+
+
+async def test_a_one_leg_stance_of_a_resident_at_fall_risk_waits_for_someone_beside(
+    database: Database, runner: PtyRunner
+) -> None:
+    resident = ResidentRepository(database, "f1").add(HANAKO, actor="test").uuid
+    fall_risk = score_battery({"battery": "fall_risk", "resident": {"sex": "F", "age_years": 84},
+                               "results": {"tug_s": 14.2}})  # fmt: skip
+    with database.transaction() as session:
+        save_assessment(session, resident_uuid=resident, battery="fall_risk",
+                        summary=fall_risk.as_json(), performed_at=datetime.now(UTC))  # fmt: skip
+    with station(database, url(runner)) as running:
+        app = KioskApp(Desk(database, facility_id="f1", kiosk_id="k1"), station=running,
+                       language="en", pin_hash=hash_pin(PIN))  # fmt: skip
+        async with app.run_test(size=(100, 50), notifications=True) as pilot:
+            screen = await open_test(app, pilot, "one_leg_stance")
+            assert "someone must stand beside" in str(screen.query_one(".alert", Static).content)
+            ready = screen.query_one("#ready", Button)
+            await until(pilot, lambda: app.station_view.trial is not None)
+            assert ready.disabled
+            assert screen.query_one("#practice", Button).disabled
+            screen.query_one("#beside", Switch).value = True
+            await until(pilot, lambda: not ready.disabled)
+            await press(app, pilot, "#ready")
+            await until(pilot, lambda: app.station_view.trial is not None
+                        and app.station_view.trial.phase is not Phase.INSTRUCT)  # fmt: skip
+            await press(app, pilot, "#stop")
+    assert trials_of(database, resident) == []
