@@ -74,7 +74,12 @@ ALL_KINDS = (*RESULT_KINDS, SESSION_KIND)
 
 @dataclass(frozen=True, slots=True)
 class KioskStatus:
-    """One kiosk as the office sees it: link, messages stored, gaps and refusals."""
+    """One kiosk as the office sees it: link, messages stored, gaps, refusals and backlog.
+
+    The backlog is what the kiosk last reported in its status: ``backlog`` messages saved there and
+    not yet acknowledged by the office, the oldest saved at ``oldest_unacked_at``, counted at
+    ``backlog_at``. All three are None until the kiosk reports a backlog.
+    """
 
     facility_id: str
     kiosk_id: str
@@ -85,6 +90,9 @@ class KioskStatus:
     last_seq: int  # the highest kiosk_seq stored (0: none)
     gaps: tuple[tuple[int, int], ...]  # missing kiosk_seq runs (first, last) below last_seq
     quarantined: int
+    backlog: int | None = None
+    oldest_unacked_at: datetime | None = None
+    backlog_at: datetime | None = None
 
     @property
     def missing(self) -> int:
@@ -269,7 +277,7 @@ class OfficeData:
         return _series(self._results(resident_uuid))
 
     def kiosks(self) -> list[KioskStatus]:
-        """Return every kiosk heard of: link state, messages stored, sequence gaps, refusals."""
+        """Return every kiosk heard of: link state, messages stored, gaps, refusals, backlog."""
         links = {(s.facility_id, s.kiosk_id): s for s in link_states(self.database)}
         with self.database.read() as session:
             stored = {
@@ -298,6 +306,9 @@ class OfficeData:
                 key[0], key[1], None if link is None else link.online,
                 max(seen) if seen else None, None if link is None else link.last_ack_at,
                 count, last_seq, tuple(gaps[key]), refused.get(key, 0),
+                None if link is None else link.backlog,
+                None if link is None else link.oldest_unacked_at,
+                None if link is None else link.backlog_at,
             ))  # fmt: skip
         return statuses
 

@@ -148,6 +148,16 @@ def kiosk_link(status: KioskStatus, language: Language) -> str:
     return t(f"link.{state}", language)
 
 
+def backlog_text(status: KioskStatus, language: Language) -> str:
+    """Return the kiosk's reported backlog with when the oldest was saved, or a dash if unknown."""
+    if status.backlog is None:
+        return NONE
+    if status.oldest_unacked_at is None:
+        return str(status.backlog)
+    oldest = moment_text(status.oldest_unacked_at)
+    return t("backlog", language, count=status.backlog, oldest=oldest)
+
+
 def gaps_text(status: KioskStatus, language: Language) -> str:
     """Return the missing sequence numbers as runs (12–14, 20), or none."""
     if not status.gaps:

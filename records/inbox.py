@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from records.database import Database
 from records.errors import DatabaseUnavailableError
-from records.links import note_message, note_status
+from records.links import note_backlog, note_message, note_status
 from records.models import Inbox, Quarantine
 
 PAYLOAD_HEAD_BYTES = 4096  # what the quarantine keeps of a refused payload
@@ -158,11 +158,18 @@ def _store(session: Session, messages: Sequence[tuple[str, IncomingMessage]]) ->
 
 @dataclass(frozen=True, slots=True)
 class KioskStatus:
-    """A kiosk's announced link status (birth or last will)."""
+    """A kiosk's announced link status (birth or last will), with its backlog when it told it.
+
+    ``backlog_at`` (timezone-aware) is when the kiosk counted the backlog; it is set whenever
+    ``backlog`` is. A status without a backlog leaves the stored backlog as it was.
+    """
 
     facility_id: str
     kiosk_id: str
     online: bool
+    backlog: int | None = None
+    oldest_unacked_at: datetime | None = None
+    backlog_at: datetime | None = None
 
 
 def store_batch(
@@ -189,6 +196,11 @@ def store_batch(
             note_message(session, facility_id, kiosk_id)
         for status in statuses:
             note_status(session, status.facility_id, status.kiosk_id, online=status.online)
+            if status.backlog is not None and status.backlog_at is not None:
+                note_backlog(
+                    session, status.facility_id, status.kiosk_id, backlog=status.backlog,
+                    oldest_unacked_at=status.oldest_unacked_at, at=status.backlog_at,
+                )  # fmt: skip
     return outcomes
 
 

@@ -2,7 +2,8 @@
 
 On a kiosk the publisher writes its own state (connected, the last error, the last office
 acknowledgement) so ``genki sync status`` can show it from another process. On the office the
-ingest writes each kiosk's retained online/offline status and when its last message arrived.
+ingest writes each kiosk's retained online/offline status, the backlog the kiosk last reported in
+it, and when its last message arrived.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ class LinkState:
     last_error: str
     last_message_at: datetime | None
     last_ack_at: datetime | None
+    backlog: int | None  # unacknowledged messages the kiosk last reported (None: never)
+    oldest_unacked_at: datetime | None  # when the oldest of them was saved (None: none or never)
+    backlog_at: datetime | None  # when the kiosk counted that backlog (None: never)
 
 
 def _row(session: Session, facility_id: str, kiosk_id: str) -> KioskLink:
@@ -54,6 +58,23 @@ def set_online(
         note_status(session, facility_id, kiosk_id, online=online, error=error)
 
 
+def note_backlog(
+    session: Session,
+    facility_id: str,
+    kiosk_id: str,
+    *,
+    backlog: int,
+    oldest_unacked_at: datetime | None,
+    at: datetime,
+) -> None:
+    """Record, in the caller's transaction, the backlog a kiosk reported as counted at ``at``.
+
+    The reported figures replace the stored ones together; ``at`` must be timezone-aware.
+    """
+    row = _row(session, facility_id, kiosk_id)
+    row.backlog, row.oldest_unacked_at, row.backlog_at = backlog, oldest_unacked_at, at
+
+
 def note_message(session: Session, facility_id: str, kiosk_id: str) -> None:
     """Record, in the caller's transaction, that a message from this kiosk arrived now."""
     _row(session, facility_id, kiosk_id).last_message_at = utc_now()
@@ -71,7 +92,8 @@ def link_states(database: Database) -> list[LinkState]:
         return [
             LinkState(
                 row.facility_id, row.kiosk_id, row.online, row.changed_at, row.last_error,
-                row.last_message_at, row.last_ack_at,
+                row.last_message_at, row.last_ack_at, row.backlog, row.oldest_unacked_at,
+                row.backlog_at,
             )
             for row in session.scalars(query)
         ]  # fmt: skip

@@ -343,7 +343,11 @@ class Quarantine(Base):
 
 
 class KioskLink(Base):
-    """A kiosk's link to the broker: its own view on the kiosk, its last news on the office."""
+    """A kiosk's link to the broker: its own view on the kiosk, its last news on the office.
+
+    On the office, ``backlog`` and ``oldest_unacked_at`` are the kiosk's last reported backlog
+    and ``backlog_at`` when the kiosk counted it; all three are NULL until a kiosk reports one.
+    """
 
     __tablename__ = "kiosk_link"
     facility_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -353,6 +357,9 @@ class KioskLink(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     last_message_at: Mapped[datetime | None]
     last_ack_at: Mapped[datetime | None]
+    backlog: Mapped[int | None]
+    oldest_unacked_at: Mapped[datetime | None]
+    backlog_at: Mapped[datetime | None]
 
 
 class AuditEvent(Base):

@@ -20,6 +20,11 @@ result and applied to the office's residents in the same transaction, once per m
 ingest also publishes the facility rosters that kiosks follow (sync.roster.RosterPublisher, on
 this connection: with ``use_username_as_clientid`` a second office connection would replace it).
 With ``publish_roster=False`` (the other workers of a share group) it only applies residents.
+
+A kiosk's status may carry its backlog (messages it saved that the office has not acknowledged);
+the ingest stores it with the kiosk's link, in the batch's transaction, stamped with the status's
+``at`` (when the kiosk counted it; the time of receipt if the status has no timezone-aware
+``at``). A status without a backlog (a last will, an older kiosk) keeps the backlog stored before.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -69,6 +75,22 @@ def _checked(message_topic: str, payload: bytes) -> ResultMessage | StatusMessag
     return document
 
 
+def _status(document: StatusMessage) -> KioskStatus:
+    """Return the status to store, its backlog stamped with when the kiosk counted it."""
+    if document.backlog is None:
+        return KioskStatus(document.facility_id, document.kiosk_id, document.online)
+    at = document.at
+    counted = at if at is not None and at.utcoffset() is not None else datetime.now(UTC)
+    return KioskStatus(
+        document.facility_id,
+        document.kiosk_id,
+        document.online,
+        backlog=document.backlog,
+        oldest_unacked_at=document.oldest_unacked_at,
+        backlog_at=counted,
+    )
+
+
 class _Batch:
     """One batch of received messages, sorted into what to store and what to refuse."""
 
@@ -87,9 +109,7 @@ class _Batch:
             self.refused.append(RefusedMessage(message.topic, exc.reason, str(exc), payload))
             return
         if isinstance(document, StatusMessage):
-            self.statuses.append(
-                KioskStatus(document.facility_id, document.kiosk_id, document.online)
-            )
+            self.statuses.append(_status(document))
             return
         stored = IncomingMessage(
             message_id=document.message_id,

@@ -4,7 +4,11 @@
   row was written), ``kiosk_seq`` (per-kiosk, from 1, never reset), ``facility_id``,
   ``kiosk_id``, ``created_at``, ``kind`` (what the body is, e.g. ``assessment``) and ``body``.
 - ``genki.ack/1`` (office → kiosk, ``…/acks``): the message ids the office has committed.
-- ``genki.status/1`` (kiosk, retained ``…/status``): online (birth) or offline (last will).
+- ``genki.status/1`` (kiosk, retained ``…/status``): online (birth) or offline (last will),
+  ``at`` (when the kiosk wrote it) and, optionally, the kiosk's ``backlog`` (outbox rows the
+  office has not acknowledged, 0 to MAX_BACKLOG) with ``oldest_unacked_at`` (when the oldest of
+  them was saved: given exactly when the backlog is positive). The last will and kiosks older than
+  these fields leave both out, which means "not known"; the schema id stays ``genki.status/1``.
 - ``genki.roster/1`` (office → kiosks, retained ``genki/v1/<facility>/roster/<uuid>``): one
   resident of the facility (``ResidentEntry``). A kiosk's own resident changes travel to the
   office as ``genki.result/1`` of kind ``resident`` whose body is a ``ResidentEntry``.
@@ -52,6 +56,7 @@ RESIDENT_KIND = "resident"  # the kind of a kiosk's genki.result/1 announcing a 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 MAX_ACKED_IDS = 10_000
+MAX_BACKLOG = 1_000_000_000  # a bound on a status message's backlog, far above any real outbox
 
 
 class _Document(BaseModel):
@@ -86,11 +91,39 @@ class AckMessage(_Payload):
 
 
 class StatusMessage(_Payload):
-    """A kiosk's retained link status: birth (online) or last will (offline)."""
+    """A kiosk's retained link status: birth (online) or last will (offline), maybe its backlog.
+
+    ``backlog`` is a whole number in [0, MAX_BACKLOG] or absent; ``oldest_unacked_at`` is a
+    timezone-aware time given exactly when ``backlog`` is positive.
+    """
 
     schema_: Literal["genki.status/1"] = Field("genki.status/1", alias="schema")
     online: bool
     at: datetime | None = None
+    backlog: int | None = Field(None, ge=0, le=MAX_BACKLOG, strict=True)
+    oldest_unacked_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _oldest_goes_with_a_backlog(self) -> Self:
+        has_backlog = self.backlog is not None and self.backlog > 0
+        if has_backlog != (self.oldest_unacked_at is not None):
+            raise ValueError(
+                f"backlog {self.backlog!r} with oldest_unacked_at "
+                f"{self.oldest_unacked_at!r}; expected oldest_unacked_at exactly when the "
+                "backlog is positive"
+            )
+        return self
+
+    def encode(self) -> bytes:
+        """Return the payload as compact UTF-8 JSON, leaving out a backlog that is not known.
+
+        A status without a backlog is then what kiosks wrote before the field existed, so
+        offices that do not know the field still accept it.
+        """
+        if self.backlog is not None:
+            return super().encode()
+        unknown = {"backlog", "oldest_unacked_at"}
+        return self.model_dump_json(by_alias=True, exclude=unknown).encode("utf-8")
 
 
 class ResidentEntry(_Document):

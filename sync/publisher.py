@@ -9,8 +9,12 @@ weekend is not flooded) and all unacknowledged rows are sent again, in order, af
 reconnect. The office deduplicates, so a re-send is always safe.
 
 The retained ``…/status`` topic says online on connect (birth) and offline on a clean stop or,
-through the broker's last will, on a lost connection. The link state is written to the database
-so ``genki sync status`` can show it from another process.
+through the broker's last will, on a lost connection. While connected, the online status also
+carries the kiosk's backlog (outbox rows the office has not acknowledged, and when the oldest was
+saved), counted on connect and again every ``status_refresh_s`` (STATUS_REFRESH_S by default), so
+while connected the retained status holds a count at most that old; the offline statuses carry
+none. The link state is written to the database so ``genki sync status`` can show it from another
+process.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from paho.mqtt.enums import MQTTErrorCode
 
 from records.database import Database
 from records.links import set_online
-from records.outbox import mark_acked, mark_sent, unacked
+from records.outbox import mark_acked, mark_sent, outbox_status, unacked
 from sync.broker import Backoff, BrokerSettings, MqttWorker
 from sync.errors import PayloadError
 from sync.payloads import AckMessage, StatusMessage, decode
@@ -35,6 +39,7 @@ from sync.topics import ACKS, STATUS, topic
 
 _LOGGER = logging.getLogger(__name__)
 POLL_S = 0.5  # look for rows written by another process at least this often
+STATUS_REFRESH_S = 30.0  # republish the retained online status with the backlog this often
 
 
 @dataclass(slots=True)
@@ -62,7 +67,7 @@ class PublisherStatus:
 class Publisher(MqttWorker):
     """Drains one kiosk's outbox to the broker (see the module docstring)."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the worker's settings, each a keyword
         self,
         database: Database,
         settings: BrokerSettings,
@@ -71,6 +76,7 @@ class Publisher(MqttWorker):
         *,
         window: int = 1000,
         resend_after_s: float = 30.0,
+        status_refresh_s: float = STATUS_REFRESH_S,
         backoff: Backoff | None = None,
     ) -> None:
         super().__init__(settings, kiosk_id, clean_start=True, backoff=backoff)
@@ -78,6 +84,7 @@ class Publisher(MqttWorker):
         self.database = database
         self.facility_id, self.kiosk_id = facility_id, kiosk_id
         self.window, self.resend_after_s = window, resend_after_s
+        self.status_refresh_s = status_refresh_s
         self._status_topic = topic(facility_id, kiosk_id, STATUS)
         self._acks_topic = topic(facility_id, kiosk_id, ACKS)
         self._in_flight: dict[str, _InFlight] = {}
@@ -85,6 +92,7 @@ class Publisher(MqttWorker):
         self._acked: set[str] = set()
         self._wake = threading.Event()
         self._next_poll = 0.0
+        self._next_status = 0.0
         self.client.on_message = self._on_message
         self.sent = self.acknowledged = self.bad_acks = 0
 
@@ -104,13 +112,23 @@ class Publisher(MqttWorker):
             last_error=self.last_error,
         )
 
-    def _status_payload(self, *, online: bool) -> bytes:
+    def _status_payload(self, *, online: bool, with_backlog: bool = False) -> bytes:
+        """Return a status message; ``with_backlog`` counts the outbox (worker thread only)."""
+        backlog = outbox_status(self.database, self.kiosk_id) if with_backlog else None
         return StatusMessage(
             facility_id=self.facility_id,
             kiosk_id=self.kiosk_id,
             online=online,
             at=datetime.now(UTC),
+            backlog=None if backlog is None else backlog.backlog,
+            oldest_unacked_at=None if backlog is None else backlog.oldest_unacked_at,
         ).encode()
+
+    def _announce_online(self, now: float) -> None:
+        """Publish the retained online status with the backlog as it stands now."""
+        self._next_status = now + self.status_refresh_s
+        payload = self._status_payload(online=True, with_backlog=True)
+        self.client.publish(self._status_topic, payload, qos=1, retain=True)
 
     def configure(self) -> None:
         """Leave a retained "offline" as the last will."""
@@ -119,11 +137,9 @@ class Publisher(MqttWorker):
         )
 
     def connected(self) -> None:
-        """Subscribe to the acks, announce "online", and send every open row again in order."""
+        """Subscribe to the acks, announce "online" with the backlog, send every open row again."""
         self.client.subscribe(self._acks_topic, qos=1)
-        self.client.publish(
-            self._status_topic, self._status_payload(online=True), qos=1, retain=True
-        )
+        self._announce_online(time.monotonic())
         self._in_flight.clear()
         self._cursor = 0
         self._next_poll = 0.0
@@ -158,7 +174,7 @@ class Publisher(MqttWorker):
         self._acked.update(ack.message_ids)
 
     def step(self) -> None:
-        """Close acknowledged rows, re-send overdue ones, and fill the window from the outbox."""
+        """Close acked rows, re-send overdue ones, fill the window, refresh the status if due."""
         now = time.monotonic()
         if self._acked:
             acked, self._acked = self._acked, set()
@@ -172,6 +188,8 @@ class Publisher(MqttWorker):
             self._next_poll = now + POLL_S
             sent += self._fill_window(now)
         mark_sent(self.database, sent)
+        if now >= self._next_status:
+            self._announce_online(now)
 
     def _publish(self, message_id: str, item: _InFlight) -> bool:
         info = self.client.publish(item.topic, item.payload, qos=1)

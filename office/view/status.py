@@ -2,8 +2,10 @@
 
 Per kiosk: online/offline (its retained status), the last message or status, the last
 acknowledgement, messages stored, the highest sequence number, the missing sequence numbers
-below it (a gap means messages the office has not received yet) and refused (quarantined)
-messages; quarantined messages whose topic names no kiosk are counted below the table.
+below it (a gap means messages the office has not received yet), refused (quarantined)
+messages, and the backlog the kiosk last reported (messages saved there and not yet
+acknowledged, with when the oldest was saved) and when it counted it; "—" when no backlog was
+reported. Quarantined messages whose topic names no kiosk are counted below the table.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from textual.widgets import DataTable, Static
 
 from office.data import KioskStatus
 from office.view.base import OfficeScreen
-from office.wording import gaps_text, kiosk_link, moment_text
+from office.wording import backlog_text, gaps_text, kiosk_link, moment_text
 
 COLUMNS = ("kiosk", "link", "last_seen", "last_ack", "stored", "last_seq", "missing",
-           "quarantined")  # fmt: skip
+           "quarantined", "backlog", "backlog_at")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,8 @@ class KiosksScreen(OfficeScreen):
             table.add_row(f"{kiosk.facility_id}/{kiosk.kiosk_id}", kiosk_link(kiosk, lang),
                           moment_text(kiosk.last_seen), moment_text(kiosk.last_ack_at),
                           str(kiosk.stored), str(kiosk.last_seq), str(kiosk.missing),
-                          str(kiosk.quarantined))  # fmt: skip
+                          str(kiosk.quarantined), backlog_text(kiosk, lang),
+                          moment_text(kiosk.backlog_at))  # fmt: skip
         table.loading = False
         table.focus()
         lines = [f"{k.facility_id}/{k.kiosk_id}: {gaps_text(k, lang)}" for k in snapshot.kiosks]

@@ -10,7 +10,7 @@ from office.data import OfficeData
 from office.flags import NO_SESSION_DAYS, FlagCode
 from office.sample import InboxWriter
 from records import Database
-from records.inbox import RefusedMessage, store_batch
+from records.inbox import KioskStatus, RefusedMessage, store_batch
 from records.resident_fields import CareLevel, ResidentFields, Sex
 from records.residents import Resident, ResidentRepository
 
@@ -163,3 +163,29 @@ def test_kiosk_sequence_gaps_and_quarantine_counts(office_database: Database,
     assert (k2.kiosk_id, k2.stored, k2.gaps, k2.quarantined) == ("k2", 1, (), 2)
     assert k1.last_seen is not None
     assert data.unattributed_quarantined() == 1
+
+
+def test_kiosk_backlog_is_the_last_reported_and_kept_by_a_status_without_one(
+    office_database: Database,
+) -> None:
+    oldest, counted = at(date(2026, 5, 9), 8), at(date(2026, 5, 10), 9)
+    store_batch(office_database, [], [], [KioskStatus("f1", "k1", True)])  # an older kiosk
+    data = OfficeData(office_database)
+    [kiosk] = data.kiosks()
+    assert (kiosk.backlog, kiosk.oldest_unacked_at, kiosk.backlog_at) == (None, None, None)
+    store_batch(office_database, [], [], [
+        KioskStatus("f1", "k1", True, backlog=12, oldest_unacked_at=oldest, backlog_at=counted),
+    ])  # fmt: skip
+    [kiosk] = data.kiosks()
+    assert (kiosk.online, kiosk.backlog, kiosk.oldest_unacked_at, kiosk.backlog_at) == (
+        True, 12, oldest, counted)  # fmt: skip
+    store_batch(office_database, [], [], [KioskStatus("f1", "k1", False)])  # the last will
+    [kiosk] = data.kiosks()
+    assert (kiosk.online, kiosk.backlog, kiosk.oldest_unacked_at, kiosk.backlog_at) == (
+        False, 12, oldest, counted)  # fmt: skip
+    later = counted + timedelta(minutes=1)
+    store_batch(
+        office_database, [], [], [KioskStatus("f1", "k1", True, backlog=0, backlog_at=later)]
+    )
+    [kiosk] = data.kiosks()
+    assert (kiosk.backlog, kiosk.oldest_unacked_at, kiosk.backlog_at) == (0, None, later)

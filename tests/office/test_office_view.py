@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from office_view_support import UNKNOWN, office_app, settle
@@ -13,6 +14,7 @@ from office.view.overview import OverviewScreen
 from office.view.resident import ResidentScreen
 from office.view.residents import ResidentsScreen
 from office.view.status import KiosksScreen
+from records.inbox import KioskStatus, store_batch
 
 
 def cells(table: DataTable[str]) -> list[list[str]]:
@@ -134,6 +136,17 @@ async def test_kiosks_and_overview_screens_show_the_sync_state_and_the_period(
             "29",
             "0",
         ]
+        assert row[8:10] == ["—", "—"]  # no backlog reported by the kiosk yet
+        oldest = datetime(2026, 5, 9, 23, 30, tzinfo=UTC)
+        counted = datetime(2026, 5, 10, 1, 15, tzinfo=UTC)
+        store_batch(app.data.database, [], [], [
+            KioskStatus("f1", "k1", True, backlog=3, oldest_unacked_at=oldest, backlog_at=counted),
+        ])  # fmt: skip
+        await pilot.click("#action-refresh")
+        await settle(pilot)
+        [row] = cells(app.screen.query_one("#kiosks", DataTable))
+        assert row[8] == f"3 (oldest saved {oldest.astimezone():%Y-%m-%d %H:%M})"
+        assert row[9] == f"{counted.astimezone():%Y-%m-%d %H:%M}"
         await pilot.click("#nav-overview")
         await settle(pilot)
         assert isinstance(app.screen, OverviewScreen)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from sync.errors import PayloadError, TopicError
 from sync.payloads import (
+    MAX_BACKLOG,
     MAX_PAYLOAD_BYTES,
     AckMessage,
     ResultMessage,
@@ -72,6 +73,72 @@ def test_bad_payloads_are_refused_with_a_reason(payload: bytes, reason: str, wor
     with pytest.raises(PayloadError, match=words) as caught:
         decode(payload, ResultMessage)
     assert caught.value.reason == reason
+
+
+def _status(**changes: object) -> dict[str, object]:
+    document: dict[str, object] = {
+        "schema": "genki.status/1",
+        "facility_id": "sakura",
+        "kiosk_id": "kiosk-1",
+        "online": True,
+        "at": "2026-11-22T10:00:00+00:00",
+        "backlog": 3,
+        "oldest_unacked_at": "2026-11-21T08:00:00+00:00",
+    }
+    return document | changes
+
+
+def test_a_status_carries_the_backlog_and_one_without_it_is_as_kiosks_wrote_it_before() -> None:
+    status = decode(json.dumps(_status()).encode(), StatusMessage)
+    assert (status.backlog, status.oldest_unacked_at) == (3, datetime(2026, 11, 21, 8, tzinfo=UTC))
+    assert decode(status.encode(), StatusMessage) == status
+    empty = decode(json.dumps(_status(backlog=0, oldest_unacked_at=None)).encode(), StatusMessage)
+    assert (empty.backlog, empty.oldest_unacked_at) == (0, None)
+    older = {"schema": "genki.status/1", "facility_id": "sakura", "kiosk_id": "kiosk-1",
+             "online": False}  # fmt: skip  # a last will, or any status of an older kiosk
+    status = decode(json.dumps(older).encode(), StatusMessage)
+    assert (status.backlog, status.oldest_unacked_at) == (None, None)
+    assert set(json.loads(status.encode())) == {*older, "at"}  # no unknown backlog written
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"backlog": -1}, "greater than or equal to 0"),
+        ({"backlog": 1_000_000_001}, "less than or equal to 1000000000"),
+        ({"backlog": "3"}, "valid integer"),
+        ({"backlog": True}, "valid integer"),
+        ({"backlog": 2.5}, "valid integer"),
+        ({"oldest_unacked_at": "2026-11-21T08:00:00"}, "timezone"),
+        ({"oldest_unacked_at": None}, "exactly when the backlog is positive"),
+        ({"backlog": 0}, "exactly when the backlog is positive"),
+        ({"backlog": None}, "exactly when the backlog is positive"),
+        ({"backlog_count": 3}, "Extra inputs"),
+    ],
+)
+def test_bad_backlogs_in_a_status_are_refused(changes: dict[str, object], words: str) -> None:
+    with pytest.raises(PayloadError, match=words) as caught:
+        decode(json.dumps(_status(**changes)).encode(), StatusMessage)
+    assert caught.value.reason == "malformed"
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["backlog", "oldest_unacked_at", "at", "online"]),
+        st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=30), st.booleans(),
+                  st.datetimes().map(datetime.isoformat)),
+    )
+)  # fmt: skip
+def test_decoding_arbitrary_statuses_keeps_the_backlog_rules(changes: dict[str, object]) -> None:
+    try:
+        status = decode(json.dumps(_status(**changes)).encode(), StatusMessage)
+    except PayloadError as exc:
+        assert exc.reason == "malformed"
+        return
+    assert status.backlog is None or 0 <= status.backlog <= MAX_BACKLOG
+    assert (status.oldest_unacked_at is not None) == bool(status.backlog)
+    assert status.oldest_unacked_at is None or status.oldest_unacked_at.tzinfo is not None
+    assert decode(status.encode(), StatusMessage) == status
 
 
 @given(st.binary(max_size=2048))

@@ -25,7 +25,7 @@ from sync_support import FACILITY, KIOSK, backlog, enqueue, running, settings_fo
 
 from records import Database, open_database
 from records.inbox import inbox_status, quarantined, sequence_gaps
-from records.links import link_states
+from records.links import LinkState, link_states
 from records.models import Inbox
 from records.outbox import outbox_status
 from sync.ingest import Ingest
@@ -67,22 +67,42 @@ def test_results_reach_the_office_exactly_once_and_close_the_outbox(
     assert outbox_status(kiosk_database, KIOSK).acknowledged == 300
 
 
+def _office_link(office_database: Database) -> LinkState | None:
+    links = [link for link in link_states(office_database) if link.kiosk_id == KIOSK]
+    return links[0] if links else None
+
+
 def test_the_kiosk_announces_itself_online_and_offline(
     mosquitto_dev: Any, kiosk_database: Database, office_database: Database
 ) -> None:
     settings = settings_for(mosquitto_dev)
 
     def office_sees(*, online: bool) -> bool:
-        links = [link for link in link_states(office_database) if link.kiosk_id == KIOSK]
-        return bool(links) and links[0].online is online
+        link = _office_link(office_database)
+        return link is not None and link.online is online
 
+    def backlog_reported_at() -> datetime | None:
+        link = _office_link(office_database)
+        return None if link is None or link.backlog != 0 else link.backlog_at
+
+    enqueue(kiosk_database, 5)
+    publisher = Publisher(kiosk_database, settings, FACILITY, KIOSK, status_refresh_s=0.2)
     with running(Ingest(office_database, settings)):
-        with running(Publisher(kiosk_database, settings, FACILITY, KIOSK)):
+        with running(publisher):
             wait_for(lambda: office_sees(online=True), 10, "the office sees the kiosk online")
             (kiosk_link,) = link_states(kiosk_database)
             assert kiosk_link.online
+            wait_for(lambda: backlog(kiosk_database) == 0, 10, "outbox drained")
+            # The refreshed status reports the empty outbox, and keeps being refreshed.
+            wait_for(lambda: backlog_reported_at() is not None, 10, "backlog 0 at the office")
+            first = backlog_reported_at()
+            assert first is not None
+            wait_for(lambda: (backlog_reported_at() or first) > first, 10, "status refreshed")
         wait_for(lambda: office_sees(online=False), 10, "the office sees the kiosk offline")
     assert not link_states(kiosk_database)[0].online
+    link = _office_link(office_database)
+    assert link is not None
+    assert (link.backlog, link.oldest_unacked_at) == (0, None)  # the last will keeps it
 
 
 def test_results_saved_while_the_office_is_down_arrive_when_it_returns(
@@ -92,13 +112,21 @@ def test_results_saved_while_the_office_is_down_arrive_when_it_returns(
     with running(Ingest(office_database, settings)):
         pass  # the office's persistent session now exists at the broker
     enqueue(kiosk_database, 200)
+    oldest = outbox_status(kiosk_database, KIOSK).oldest_unacked_at
     with running(Publisher(kiosk_database, settings, FACILITY, KIOSK)) as publisher:
         wait_for(lambda: publisher.status().sent >= 200, 10, "results published")
         time.sleep(0.5)
         assert backlog(kiosk_database) == 200  # the broker's PUBACK closes nothing
+        assert _office_link(office_database) is None  # nothing reached the office yet
         with running(Ingest(office_database, settings)) as ingest:
             wait_for(lambda: backlog(kiosk_database) == 0, 30, "outbox drained")
             assert ingest.stored == 200
+            # The retained status told the returning office the backlog counted on connect;
+            # the next count comes after STATUS_REFRESH_S.
+            link = _office_link(office_database)
+            assert link is not None
+            assert (link.online, link.backlog, link.oldest_unacked_at) == (True, 200, oldest)
+            assert link.backlog_at is not None
     assert inbox_status(office_database).stored == 200
 
 
