@@ -198,7 +198,9 @@ async def test_a_one_leg_stance_of_a_resident_at_fall_risk_waits_for_someone_bes
             screen = await open_test(app, pilot, "one_leg_stance")
             assert "someone must stand beside" in str(screen.query_one(".alert", Static).content)
             ready = screen.query_one("#ready", Button)
-            await until(pilot, lambda: app.station_view.trial is not None)
+            await until(pilot, lambda: app.station_view.trial is not None
+                        and app.station_view.trial.phase is Phase.INSTRUCT)  # fmt: skip
+            await pilot.pause(0.3)  # the screen has shown the instructions
             assert ready.disabled
             assert screen.query_one("#practice", Button).disabled
             screen.query_one("#beside", Switch).value = True

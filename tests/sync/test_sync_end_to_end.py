@@ -58,6 +58,8 @@ def test_results_reach_the_office_exactly_once_and_close_the_outbox(
         running(Publisher(kiosk_database, settings, FACILITY, KIOSK)) as publisher,
     ):
         wait_for(lambda: backlog(kiosk_database) == 0, 30, "outbox drained")
+        # the counter follows the commit of the acknowledged rows (same worker step)
+        wait_for(lambda: publisher.status().acknowledged >= 300, 5, "acknowledgements counted")
         assert publisher.status().acknowledged == 300
     stored = _stored_payloads(office_database)
     assert sorted(stored) == sorted(ids)
