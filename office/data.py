@@ -33,7 +33,7 @@ from office.evaluation import (
     evaluation_report,
     sppb_share,
 )
-from office.flags import Latest, latest_by_test, resident_flags
+from office.flags import Latest, best_trial_per_day, latest_by_test, resident_flags
 from office.page import ResidentPage, ResidentRow, build_profile, proposal
 from office.results import (
     RESULT_KINDS,
@@ -270,6 +270,8 @@ class OfficeData:
     def series(self, resident_uuid: str) -> Mapping[str, list[tuple[datetime, float]]]:
         """Return every numeric value of the resident's results as time series, oldest first.
 
+        A test's trials of one day give one point, the day's best (flags.best_trial_per_day).
+
         Keys are ``<battery or test>.<dotted path>``: ``sppb.total``, ``grip.peak_kgf``,
         ``fall_risk.tug_s``, ``mext65.recorded.grip_kg``. A value a summary does not hold has no
         series (the AWGS 2019 summary keeps the status, not the grip it was decided from).
@@ -387,7 +389,7 @@ def _quarantined_by_kiosk(topics: Iterable[str]) -> dict[tuple[str, str] | None,
 
 def _series(results: Iterable[Result]) -> dict[str, list[tuple[datetime, float]]]:
     series: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
-    for result in sorted(results, key=lambda r: r.performed_at):
+    for result in best_trial_per_day(results):  # oldest first, one trial a day per test
         if "no_effort" in (result.values.get("quality_flags") or ()):
             continue
         for path, value in numeric_leaves(result.values).items():

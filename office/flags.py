@@ -191,6 +191,27 @@ def _best_per_day(items: Sequence[Measurement]) -> list[Measurement]:
     return [days[day] for day in sorted(days)]
 
 
+def best_trial_per_day(results: Iterable[Result]) -> list[Result]:
+    """Keep, of a test's trials on one local day, the best by its headline (the latest on a tie).
+
+    Assessments, and trials without a headline value, pass through; the result is oldest first.
+    Trends then show one point a day per test, as the flags compare (``latest_by_test``).
+    """
+    kept: dict[tuple[str, date], tuple[Result, Measurement]] = {}
+    others: list[Result] = []
+    for result in results:
+        found = measurement(result, None) if result.kind == "trial" else None
+        if found is None or found.value is None:
+            others.append(result)
+            continue
+        key = (result.name, local_day(result.performed_at))
+        held = kept.get(key)
+        if held is None or not _better(held[1], found):
+            kept[key] = (result, found)
+    best = [result for result, _found in kept.values()]
+    return sorted([*others, *best], key=lambda result: result.performed_at)
+
+
 def latest_by_test(results: Iterable[Result], sex: str | None) -> dict[str, Latest]:
     """Return the latest and previous measurement per test name; results sorted oldest first."""
     by_name: dict[tuple[str, str], list[Measurement]] = {}

@@ -125,18 +125,19 @@ def test_series_and_a_page_of_one_resident_only(
         writer.assessment(hanako.uuid, "fall_risk", {"tug_s": tug, "one_leg_stance_s": 8.0},
                           performed_at=at(date(2026, month, 3)))  # fmt: skip
     writer.assessment(other.uuid, "sppb", SPPB_GOOD, performed_at=at(date(2026, 2, 1)))
-    writer.grip_trial(hanako.uuid, 21.0, recorded_at=at(date(2026, 3, 3)))
+    for peak, hour in ((19.5, 10), (21.0, 11), (20.0, 12)):  # three trials on one day
+        writer.grip_trial(hanako.uuid, peak, recorded_at=at(date(2026, 3, 3), hour))
     writer.flush()
     data = OfficeData(office_database)
     series = data.series(hanako.uuid)
     assert series["fall_risk.tug_s"] == [(at(date(2026, 1, 3)), 12.5), (at(date(2026, 4, 3)), 11.0)]
-    assert series["grip.peak_kgf"] == [(at(date(2026, 3, 3)), 21.0)]
+    assert series["grip.peak_kgf"] == [(at(date(2026, 3, 3), 11), 21.0)]  # the day's best
     assert "sppb.total" not in series  # the other resident's
     page = data.resident_page(hanako.uuid, today=TODAY)
-    assert [r.name for r in page.results] == ["fall_risk", "grip", "fall_risk"]  # oldest first
+    assert [r.name for r in page.results] == ["fall_risk", *["grip"] * 3, "fall_risk"]  # all kept
     assert page.series == series
     since = data.results(since=at(date(2026, 2, 1)), until=at(date(2026, 4, 1)))
-    assert [r.name for r in since] == ["sppb", "grip"]
+    assert [r.name for r in since] == ["sppb", "grip", "grip", "grip"]
 
 
 def test_kiosk_sequence_gaps_and_quarantine_counts(office_database: Database,
