@@ -37,10 +37,11 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from genki.i18n import Language
 from office.data import OfficeData
+from office.results import Result, SessionRecord
 from records.database import Database
 from records.resident_csv import write_residents_csv
 from records.residents import Resident, ResidentRepository
@@ -80,44 +81,6 @@ RECORD_COLUMNS: tuple[str, ...] = (
     "resident_name", "date", "start_time", "end_time", "started_at", "ended_at", "programme",
     "level", "staff", "vitals_outcome", "rpe", "pain", "exercises_json", "body_json",
 )  # fmt: skip
-
-
-class ResultRow(Protocol):
-    """What the results export reads of a stored result (office.data.Result)."""
-
-    @property
-    def message_id(self) -> str: ...  # noqa: D102
-    @property
-    def facility_id(self) -> str: ...  # noqa: D102
-    @property
-    def kiosk_id(self) -> str: ...  # noqa: D102
-    @property
-    def resident_uuid(self) -> str: ...  # noqa: D102
-    @property
-    def kind(self) -> str: ...  # noqa: D102
-    @property
-    def name(self) -> str: ...  # noqa: D102
-    @property
-    def performed_at(self) -> datetime: ...  # noqa: D102
-    @property
-    def values(self) -> Mapping[str, Any]: ...  # noqa: D102
-
-
-class SessionRow(Protocol):
-    """What the records export reads of a stored exercise session (office.data.SessionRecord)."""
-
-    @property
-    def message_id(self) -> str: ...  # noqa: D102
-    @property
-    def facility_id(self) -> str: ...  # noqa: D102
-    @property
-    def kiosk_id(self) -> str: ...  # noqa: D102
-    @property
-    def resident_uuid(self) -> str: ...  # noqa: D102
-    @property
-    def started_at(self) -> datetime: ...  # noqa: D102
-    @property
-    def body(self) -> Mapping[str, Any]: ...  # noqa: D102
 
 
 class UnknownExportError(ValueError):
@@ -170,7 +133,7 @@ def resident_name(resident: Resident | None) -> str:
     return f"{resident.fields.family_name} {resident.fields.given_name}"
 
 
-def result_row(result: ResultRow, resident: Resident | None) -> list[str]:
+def result_row(result: Result, resident: Resident | None) -> list[str]:
     """Return one results row in RESULT_COLUMNS order."""
     values = result.values
     flags = values.get("quality_flags")
@@ -192,7 +155,7 @@ def _moment(text: object) -> datetime | None:
     return datetime.fromisoformat(text) if isinstance(text, str) and text else None
 
 
-def record_row(session: SessionRow, resident: Resident | None) -> list[str]:
+def record_row(session: SessionRecord, resident: Resident | None) -> list[str]:
     """Return one implementation-record row in RECORD_COLUMNS order (clock times local)."""
     body = session.body
     ended = _moment(body.get("ended_at"))

@@ -19,8 +19,9 @@ from datetime import date, timedelta
 
 from genki.i18n import Language, text
 from office.data import FacilityOverview
-from office.exports import ResultRow, SessionRow, resident_name
+from office.exports import resident_name
 from office.report_charts import DailyCounts
+from office.results import Result, SessionRecord
 from programs.documents import DueRow, due_rows
 from records.profiles import local_day
 from records.residents import Resident
@@ -61,7 +62,7 @@ def _in_month(day: date, start: date, end: date) -> bool:
 
 
 def _due(
-    residents: Sequence[Resident], results: Sequence[ResultRow], today: date, language: Language
+    residents: Sequence[Resident], results: Sequence[Result], today: date, language: Language
 ) -> tuple[tuple[str, ...], ...]:
     last: dict[str, date] = {}
     for result in results:
@@ -85,8 +86,8 @@ def build_monthly(  # noqa: PLR0913 - the month, its data and the language, each
     month: int,
     facility: str,
     residents: Sequence[Resident],
-    results: Sequence[ResultRow],
-    sessions: Sequence[SessionRow],
+    results: Sequence[Result],
+    sessions: Sequence[SessionRecord],
     overview: FacilityOverview,
     today: date,
     language: Language,
