@@ -251,7 +251,10 @@ async def test_the_force_plate_counts_the_sit_to_stands_of_an_exercise(database:
     with database.transaction() as session:
         save_assessment(session, resident_uuid=hanako, battery="sppb", summary=sppb.as_json(),
                         performed_at=datetime.now(UTC))  # fmt: skip
-    person = generate("sit-to-stand", rate_hz=1000, duration_s=60, seed=2)
+    # Stands one after another, the signal looping after 14 of them: wherever in the loop the
+    # exercise starts, the plate keeps counting (a signal with a long seated tail would leave the
+    # count waiting for the next loop).
+    person = generate("sit-to-stand", rate_hz=1000, duration_s=40, seed=2, repetitions=14)
     with PtyRunner(GkfpPlate(person, PlateConfig(seed=2)), rate_hz=1000) as plate, Station(
         database, facility_id="f1", kiosk_id="k1",
         devices={"plate": f"serial://{plate.path}?protocol=gkfp"},
@@ -267,7 +270,7 @@ async def test_the_force_plate_counts_the_sit_to_stands_of_an_exercise(database:
                 screen.query_one("#set", Button).press()
                 await pilot.pause(0.05)
             target = screen.item.dose.reps or 0
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 120  # a guard only: the sets take about a minute
             while screen.item.exercise == "sit_to_stand":  # the plate's count completes the sets
                 assert time.monotonic() < deadline, f"counted {screen.total_reps} of {target}"
                 await pilot.pause(0.1)
