@@ -201,6 +201,8 @@ class PlatePerson:
       ``sway_ec``), held past the end of the recording;
     - a tandem stance: held ``TANDEM_HOLD_S`` into the recording, then a step out (a partial hold,
       1 point), so the demo shows a stance that ends by itself;
+    - a one-leg stance: on both feet, a foot lifted ``ONE_LEG_LIFT_S`` into the recording and
+      held for ``ONE_LEG_HOLD_S``;
     - the five-times chair stand: seated ``SEATED_LEAD_S`` into the recording, then five stands;
     - any other trial (grip, 4-m walk): nobody on the plate.
 

@@ -273,8 +273,9 @@ class OfficeData:
         A test's trials of one day give one point, the day's best (flags.best_trial_per_day).
 
         Keys are ``<battery or test>.<dotted path>``: ``sppb.total``, ``grip.peak_kgf``,
-        ``fall_risk.tug_s``, ``mext65.recorded.grip_kg``. A value a summary does not hold has no
-        series (the AWGS 2019 summary keeps the status, not the grip it was decided from).
+        ``fall_risk.tug_s``, ``mext65.recorded.grip_kg``, ``awgs2019.results.grip_kg`` (a battery
+        saved by the kiosk keeps the results it was scored from). A value a summary does not hold
+        has no series.
         """
         return _series(self._results(resident_uuid))
 

@@ -32,7 +32,7 @@ from records.residents import Resident
 # Titles are catalogue keys office.report.measure.<series>.
 CHART_MEASURES: tuple[tuple[str, ...], ...] = (
     ("sppb.total",),
-    ("grip.awgs.max_kg", "awgs2019.grip_kg", "grip.peak_kgf"),
+    ("grip.awgs.max_kg", "awgs2019.results.grip_kg", "grip.peak_kgf"),
     ("fall_risk.tug_s",),
     ("sppb.gait_time_s", "gait_4m.time_s"),
     ("sppb.chair_stand_time_s", "chair_stand_5x.time_s"),

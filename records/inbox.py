@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from records.database import Database
 from records.errors import DatabaseUnavailableError
-from records.links import note_backlog, note_message, note_status
+from records.links import note_ack, note_backlog, note_message, note_status
 from records.models import Inbox, Quarantine
 
 PAYLOAD_HEAD_BYTES = 4096  # what the quarantine keeps of a refused payload
@@ -39,6 +39,9 @@ class Outcome(StrEnum):
     STORED = "stored"
     DUPLICATE = "duplicate"
     SEQUENCE_REUSED = "sequence_reused"
+
+
+CLOSED = frozenset({Outcome.STORED, Outcome.DUPLICATE})  # committed: the office acknowledges them
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +185,9 @@ def store_batch(
 ) -> list[Outcome]:
     """Store ``(topic, message)`` pairs, quarantine ``refused``, note statuses: one transaction.
 
-    ``apply(session, message)`` runs for each newly stored message, in the same transaction.
+    ``apply(session, message)`` runs for each newly stored message, in the same transaction. The
+    caller acknowledges the messages whose outcome is CLOSED as soon as this returns; the link of
+    each of their kiosks notes that acknowledgement's time (``last_ack_at``) here.
     """
     with database.transaction() as session:
         outcomes = _store(session, messages)
@@ -194,6 +199,10 @@ def store_batch(
             _quarantine(session, item)
         for facility_id, kiosk_id in {(m.facility_id, m.kiosk_id) for _, m in messages}:
             note_message(session, facility_id, kiosk_id)
+        closing = zip(messages, outcomes, strict=True)
+        for facility_id, kiosk_id in {(m.facility_id, m.kiosk_id) for (_, m), o in closing
+                                      if o in CLOSED}:  # fmt: skip
+            note_ack(session, facility_id, kiosk_id)
         for status in statuses:
             note_status(session, status.facility_id, status.kiosk_id, online=status.online)
             if status.backlog is not None and status.backlog_at is not None:

@@ -40,7 +40,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from records.database import Database
 from records.errors import StorageError
-from records.inbox import IncomingMessage, KioskStatus, Outcome, RefusedMessage, store_batch
+from records.inbox import (
+    CLOSED,
+    IncomingMessage,
+    KioskStatus,
+    Outcome,
+    RefusedMessage,
+    store_batch,
+)
 from records.resident_stamps import SyncedResident
 from sync.broker import Backoff, BrokerSettings, MqttWorker
 from sync.errors import PayloadError, TopicError
@@ -50,7 +57,6 @@ from sync.topics import ACKS, RESULTS, STATUS, every_kiosk, parse_topic, topic
 
 _LOGGER = logging.getLogger(__name__)
 SESSION_EXPIRY_S = 14 * 24 * 3600  # the broker keeps an absent office's messages two weeks
-CLOSED = (Outcome.STORED, Outcome.DUPLICATE)
 
 
 def _checked(message_topic: str, payload: bytes) -> ResultMessage | StatusMessage:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from kiosk_pilot import until
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select
@@ -32,15 +33,8 @@ def office_kinds(database: Database) -> list[str]:
         return [json.loads(p)["kind"] for p in session.scalars(select(Inbox.payload))]
 
 
-async def until(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
-
-
 async def press_when_enabled(pilot: Pilot[None], button: Button) -> None:
-    await until(pilot, lambda: not button.disabled)
+    await until(pilot, lambda: not button.disabled, timeout=60)
     button.press()
 
 
@@ -67,7 +61,7 @@ async def trainer_sppb(app: KioskApp, pilot: Pilot[None], demo: Demo) -> None:
     assert isinstance(walk_screen, DeviceTestScreen)
     for button in ("#ready", "#accept", "#another"):
         await press_when_enabled(pilot, walk_screen.query_one(button, Button))
-    await until(pilot, lambda: app.screen is sppb)
+    await until(pilot, lambda: app.screen is sppb, timeout=60)
     [walk] = demo.walker.walks
     measured = float(sppb.query_one("#gait_1_s", Input).value)
     assert measured == pytest.approx(walk.walking_time_s, abs=0.006)

@@ -1,9 +1,13 @@
-"""Batteries typed in by the trainer: the fall-risk set, AWGS 2019 and the MEXT 65–79 battery.
+"""Batteries entered by the trainer: the fall-risk set, AWGS 2019 and the MEXT 65–79 battery.
 
 Each form lists its battery's raw results (programs.batteries, REFERENCE.md §1, §3, §6, §7), any
 of which may be left empty where the battery allows it; units and ranges come from
 programs/data/battery_entry.toml and a value outside them is refused with the field and what is
-allowed. A one-leg stance for a resident flagged at high fall risk needs the trainer to confirm
+allowed. The results a device test gives are measured or typed (kiosk.ui.measured): the one-leg
+stance on the force plate (the better of the trials, §6.1), AWGS grip strength on the dynamometer
+(the maximum of the trials, §1.5) and AWGS's five chair stands on the plate. The MEXT grip is typed:
+it is the mean of the best right and best left hands (§7.1), and the grip test does not record
+the hand. A one-leg stance for a resident flagged at high fall risk needs the trainer to confirm
 that someone stands beside the resident. Scoring shows the battery's explanation and the
 programme it leads to; saving stores the assessment with its outbox message.
 """
@@ -19,6 +23,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Select, Static, Switch
 
 from kiosk.ui.base import KioskScreen
+from kiosk.ui.measured import Measured, MeasuringScreen
 from kiosk.ui.resident import display_name
 from programs.batteries import EntryError, score_battery
 from programs.batteries.entry import field_ranges
@@ -36,7 +41,14 @@ FORMS: Mapping[str, tuple[str, ...]] = {
     "mext65": ("adl_answers", "grip_kg", "sit_ups", "sit_and_reach_cm", "one_leg_stance_s",
                "obstacle_walk_10m_s", "walk_6min_m"),
 }  # fmt: skip
-STANCES = frozenset({"one_leg_stance_s"})  # typed only after the stand-beside confirmation
+STANCES = frozenset({"one_leg_stance_s"})  # entered only after the stand-beside confirmation
+ONE_LEG = Measured("one_leg_stance", "hold_s", best=True)
+MEASURED_BY: Mapping[str, Mapping[str, Measured]] = {
+    "fall_risk": {"one_leg_stance_s": ONE_LEG},
+    "awgs2019": {"grip_kg": Measured("grip", "peak_kgf", best=True),
+                 "chair_stand_5x_s": Measured("chair_stand_5x", "time_s")},
+    "mext65": {"one_leg_stance_s": ONE_LEG},
+}  # fmt: skip
 SMI_METHODS = ("dxa", "bia")
 ADL_ANSWERS = 12
 
@@ -62,17 +74,18 @@ def read_value(field: str, raw: str) -> float | list[int]:
         raise FormError(field, "kiosk.forms.number_expected") from None
 
 
-class BatteryFormScreen(KioskScreen):
-    """A battery by typed entry: fields, score, explanation and proposal, save."""
+class BatteryFormScreen(MeasuringScreen):
+    """A battery measured or typed: fields, score, explanation and proposal, save."""
+
+    BESIDE_WARNING = "kiosk.forms.stand_beside"
 
     def __init__(self, resident: Resident, battery: str) -> None:
-        super().__init__()
         if battery not in FORMS:
             raise ValueError(f"no typed form for {battery!r}; expected one of {sorted(FORMS)}")
-        self.resident, self.battery = resident, battery
-        self.summary: dict[str, Any] | None = None
+        super().__init__(resident, FORMS[battery], MEASURED_BY[battery], STANCES)
+        self.battery = battery
 
-    def _label(self, field: str) -> str:
+    def label(self, field: str) -> str:
         label = self.t(f"kiosk.forms.{field}")
         if field in field_ranges():
             return f"{label} ({self.t(f'battery.unit.{field_ranges()[field].unit}')})"
@@ -87,12 +100,14 @@ class BatteryFormScreen(KioskScreen):
         if STANCES & set(fields) and fall_risk_flags(
             self.kiosk.desk.profile(self.resident, today=today)
         ):
-            yield from stand_beside(self, "kiosk.forms.stand_beside")
+            yield from stand_beside(self, self.BESIDE_WARNING)
         with VerticalScroll():
             for field in fields:
                 with Horizontal(classes="reading"):
-                    yield Static(self._label(field))
+                    yield Static(self.label(field))
                     yield Input(id=field, type="text" if field == "adl_answers" else "number")
+                    if field in self.measured_by:
+                        yield self.measure_button(field)
             if "smi_kg_m2" in fields:
                 with Horizontal(classes="reading"):
                     yield Static(self.t("kiosk.forms.smi_method"))
@@ -101,9 +116,6 @@ class BatteryFormScreen(KioskScreen):
         with Horizontal(classes="row bar"):
             yield self.button("kiosk.sppb.score", "score", variant="primary")
             yield self.button("kiosk.trainer.accept", "save", variant="success")
-
-    def on_mount(self) -> None:
-        self.query_one("#save", Button).disabled = True
 
     def _results(self) -> dict[str, Any]:
         """Return the typed results; raise FormError for a value that is not a number."""
@@ -118,25 +130,26 @@ class BatteryFormScreen(KioskScreen):
         return results
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
-        match event.button.id:
+        name = event.button.id or ""
+        match name:
             case "back":
                 self.app.pop_screen()
+            case _ if name.startswith("measure-"):
+                self.measure(name.removeprefix("measure-"))
             case "score":
                 self._score()
-            case "save" if self.summary is not None:
-                self.kiosk.desk.save_assessment(self.resident, self.summary)
-                self.notify(self.t("kiosk.trainer.saved"))
-                self.app.pop_screen()
+            case "save":
+                self.save()
 
     def _score(self) -> None:
         try:
             results = self._results()
         except FormError as exc:
-            self.notify(f"{self._label(exc.field)}: {self.t(exc.key)}", severity="error")
+            self.notify(f"{self.label(exc.field)}: {self.t(exc.key)}", severity="error")
             return
         beside = self.query("#beside").results(Switch)
         if STANCES & set(results) and any(not switch.value for switch in beside):
-            self.notify(self.t("kiosk.forms.stand_beside"), severity="error")
+            self.notify(self.t(self.BESIDE_WARNING), severity="error")
             return
         fields = self.resident.fields
         document = {
@@ -149,15 +162,15 @@ class BatteryFormScreen(KioskScreen):
             scored = score_battery(document)
         except EntryError as exc:
             name = exc.field.removeprefix("results.").split("[")[0].split(".")[0]
-            label = self._label(name) if name in FORMS[self.battery] else exc.field
+            label = self.label(name) if name in FORMS[self.battery] else exc.field
             problem = f"{label} = {exc.value}: {exc.expected(self.kiosk.language)}"
             self.notify(problem, severity="error", timeout=15)
             return
-        self.summary = scored.as_json()
+        summary = scored.as_json()
+        self.scored(summary, results)
         self.query_one("#result", Static).update(
-            "\n".join(result_lines(self, self.resident, self.summary))
+            "\n".join(result_lines(self, self.resident, summary))
         )
-        self.query_one("#save", Button).disabled = False
 
 
 def stand_beside(screen: KioskScreen, warning: str) -> ComposeResult:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
+from kiosk_pilot import press_busy, until
 from sqlalchemy import update
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -86,19 +86,6 @@ def kiosk(database: Database, running: Station) -> KioskApp:
     return KioskApp(desk, station=running, language="en", pin_hash=hash_pin(PIN))
 
 
-async def until(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
-
-
-async def press(app: KioskApp, pilot: Pilot[None], button: str) -> None:
-    """Press a button without Pilot's wait for an idle app: the station keeps the app busy."""
-    app.screen.query_one(button, Button).press()
-    await pilot.pause(0.05)
-
-
 def shows(app: KioskApp, screen: type[Screen[None]]) -> bool:
     """Whether the app shows a ``screen`` whose widgets are composed."""
     return isinstance(app.screen, screen) and bool(app.screen.query("Button"))
@@ -116,13 +103,13 @@ async def median_fz(running: Station) -> float:
 
 async def open_devices(app: KioskApp, pilot: Pilot[None]) -> None:
     """Home → trainer PIN → trainer screen → devices screen."""
-    await press(app, pilot, "#trainer")
+    await press_busy(app, pilot, "#trainer")
     assert isinstance(app.screen, PinScreen)
     pin = app.screen.query_one("#pin", Input)
     pin.value = PIN
     await pin.action_submit()
     await until(pilot, lambda: shows(app, TrainerScreen))  # PBKDF2 takes a moment
-    await press(app, pilot, "#devices-screen")
+    await press_busy(app, pilot, "#devices-screen")
     await until(pilot, lambda: shows(app, DevicesScreen))
 
 
@@ -139,15 +126,15 @@ async def test_a_trainer_zeroes_a_drifted_plate_and_the_reopened_plate_reads_zer
             await until(pilot, lambda: "zeroed 3 days ago" in shown(app, "#device-rows"))
             assert shown(app, "#device-rows").startswith("plate: streaming | battery — |")
             assert "calibrated never | samples missing 0" in shown(app, "#device-rows")
-            await press(app, pilot, "#zero")
+            await press_busy(app, pilot, "#zero")
             await until(pilot, lambda: shows(app, ZeroScreen))
             assert "step off the plate" in shown(app, "#message")
-            await press(app, pilot, "#zero-now")
+            await press_busy(app, pilot, "#zero-now")
             await until(pilot, lambda: shown(app, "#message").startswith("Zeroed and saved."))
             offsets = r"Offsets FL -12\.50, FR \+3\.25, BL [+-]0\.00, BR -7\.75 N\.$"
             assert re.search(offsets, shown(app, "#message"))
             assert await median_fz(running) == pytest.approx(0.0, abs=0.05)
-            await press(app, pilot, "#stop")
+            await press_busy(app, pilot, "#stop")
             await until(pilot, lambda: shows(app, DevicesScreen))
             await until(pilot, lambda: "zeroed just now" in shown(app, "#device-rows"))
     stored = DeviceRepository(database).latest_calibration(SERIAL)
@@ -165,13 +152,13 @@ async def test_a_zero_is_refused_while_the_plate_carries_a_mass(
         app = kiosk(database, running)
         async with app.run_test(size=(120, 50)) as pilot:
             await app.push_screen(ZeroScreen(seconds=CAPTURE_S))
-            await press(app, pilot, "#zero-now")
+            await press_busy(app, pilot, "#zero-now")
             await until(pilot, lambda: shown(app, "#message").startswith("The plate reads"))
             assert shown(app, "#message").startswith("The plate reads 98 N: someone or something")
             assert DeviceRepository(database).latest_calibration(SERIAL) is None
             place(runner, 0.0)  # the mass is taken off; the trainer tries again
             await pilot.pause(0.1)
-            await press(app, pilot, "#zero-now")
+            await press_busy(app, pilot, "#zero-now")
             await until(pilot, lambda: shown(app, "#message").startswith("Zeroed and saved."))
     assert DeviceRepository(database).latest_calibration(SERIAL) is not None
 
@@ -183,7 +170,7 @@ async def run_wizard(
     screen = app.screen
     assert isinstance(screen, CalibrationScreen)
     screen.query_one("#mass", Input).value = f"{MASS_KG:g}"
-    await press(app, pilot, "#next")
+    await press_busy(app, pilot, "#next")
     assert screen.step == "zero"
     for step in ("zero", *CORNERS):
         assert screen.step == step
@@ -195,7 +182,7 @@ async def run_wizard(
             )
             place(runner, MASS_KG, positions[step])
         await pilot.pause(0.1)  # the trainer steps back before touching Measure
-        await press(app, pilot, "#next")
+        await press_busy(app, pilot, "#next")
         await until(pilot, lambda step=step: screen.step != step)  # type: ignore[misc]
     return screen
 
@@ -212,12 +199,12 @@ async def test_the_calibration_wizard_solves_verifies_saves_and_applies_the_slop
             before = await median_fz(running)
             assert abs(before - WEIGHT_N) / WEIGHT_N > 0.01  # the nominal slopes read 2 % low
             await app.push_screen(DevicesScreen(capture_s=CAPTURE_S))
-            await press(app, pilot, "#calibrate")
+            await press_busy(app, pilot, "#calibrate")
             await until(pilot, lambda: shows(app, CalibrationScreen))
             assert isinstance(app.screen, CalibrationScreen)
             for typed in ("abc", "0", "-3", "500"):
                 app.screen.query_one("#mass", Input).value = typed
-                await press(app, pilot, "#next")
+                await press_busy(app, pilot, "#next")
                 assert app.screen.step == "mass"
                 assert shown(app, "#message") == (
                     "Please type the mass in kg as a number from 1 to 200, for example 10 or 20.5."
@@ -231,7 +218,7 @@ async def test_the_calibration_wizard_solves_verifies_saves_and_applies_the_slop
             place(runner, MASS_KG)
             await pilot.pause(0.1)
             assert await median_fz(running) == pytest.approx(WEIGHT_N, rel=0.005)
-            await press(app, pilot, "#stop")
+            await press_busy(app, pilot, "#stop")
             await until(pilot, lambda: "calibrated just now" in shown(app, "#device-rows"))
     stored = DeviceRepository(database).latest_calibration(SERIAL, procedure="known_weight")
     assert stored is not None
@@ -257,7 +244,7 @@ async def test_a_calibration_with_the_plate_turned_round_fails_and_saves_nothing
             assert "FAILED Front-left weight loads the front-left sensor most" in (
                 shown(app, "#result")
             )
-            await press(app, pilot, "#again")
+            await press_busy(app, pilot, "#again")
             assert screen.step == "zero"
     assert DeviceRepository(database).latest_calibration(SERIAL) is None
 
@@ -270,10 +257,10 @@ async def test_stop_during_a_zero_leaves_the_screen_saves_nothing_and_the_plate_
         async with app.run_test(size=(120, 50)) as pilot:
             await app.push_screen(DevicesScreen())
             await app.push_screen(ZeroScreen(seconds=0.5))
-            await press(app, pilot, "#zero-now")
+            await press_busy(app, pilot, "#zero-now")
             measuring = "Measuring… please keep away from the plate."
             await until(pilot, lambda: shown(app, "#message") == measuring)
-            await press(app, pilot, "#stop")
+            await press_busy(app, pilot, "#stop")
             await until(pilot, lambda: shows(app, DevicesScreen))
             await pilot.pause(1.0)  # the abandoned capture ends meanwhile
             assert await median_fz(running) == pytest.approx(0.0, abs=0.05)

@@ -3,12 +3,12 @@ trainer PIN, the devices table and pairing a device from a scan of an emulated B
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from kiosk_pilot import press, until
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
@@ -64,18 +64,6 @@ def kiosk(database: Database, config_file: Path, **options: Any) -> KioskApp:
                     **started)  # fmt: skip
 
 
-async def until(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
-
-
-async def press(pilot: Pilot[None], button: str) -> None:
-    pilot.app.screen.query_one(button, Button).press()
-    await pilot.pause()
-
-
 def shown(app: KioskApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
 
@@ -85,7 +73,7 @@ def label(app: KioskApp, selector: str) -> str:
 
 
 async def enter_pin(app: KioskApp, pilot: Pilot[None], pin: str) -> None:
-    await press(pilot, "#trainer")
+    await press(pilot.app, pilot, "#trainer")
     assert isinstance(app.screen, PinScreen)
     field = app.screen.query_one("#pin", Input)
     field.value = pin
@@ -96,9 +84,9 @@ async def enter_pin(app: KioskApp, pilot: Pilot[None], pin: str) -> None:
 async def open_section(app: KioskApp, pilot: Pilot[None], section: str) -> None:
     await enter_pin(app, pilot, PIN)
     await until(pilot, lambda: isinstance(app.screen, TrainerScreen))
-    await press(pilot, "#settings-screen")
+    await press(pilot.app, pilot, "#settings-screen")
     assert isinstance(app.screen, SettingsScreen)
-    await press(pilot, f"#settings-{section}")
+    await press(pilot.app, pilot, f"#settings-{section}")
 
 
 async def test_the_language_switches_at_once_and_is_saved(
@@ -109,13 +97,13 @@ async def test_the_language_switches_at_once_and_is_saved(
         await open_section(app, pilot, "language")
         assert isinstance(app.screen, LanguageScreen)
         assert shown(app, ".title") == "言語"
-        await press(pilot, "#lang-en")
+        await press(pilot.app, pilot, "#lang-en")
         assert app.language == "en"
         assert shown(app, ".title") == "Language"
         assert shown(app, "#outcome") == "Saved: the kiosk now speaks English."
-        await press(pilot, "#back")
+        await press(pilot.app, pilot, "#back")
         assert shown(app, ".title") == "Settings"  # the screens underneath speak it too
-        await press(pilot, "#back")
+        await press(pilot.app, pilot, "#back")
         assert isinstance(app.screen, TrainerScreen)
         assert label(app, "#settings-screen") == "Settings"
     assert load_config(config_file, {}).config.language == "en"
@@ -135,14 +123,14 @@ async def test_a_bad_facility_id_is_refused_then_a_good_one_is_saved(
         before = config_file.read_bytes()
         app.screen.query_one("#facility-name", Input).value = "ひまわり"
         app.screen.query_one("#facility-id", Input).value = "himawari east!"
-        await press(pilot, "#save")
+        await press(pilot.app, pilot, "#save")
         assert shown(app, "#outcome") == (
             'Not saved. Facility id: "himawari east!" cannot be used; expected 1 to 64 letters, '
             "digits, - or _, starting with a letter or digit."
         )
         assert config_file.read_bytes() == before
         app.screen.query_one("#facility-id", Input).value = " himawari-east "
-        await press(pilot, "#save")
+        await press(pilot.app, pilot, "#save")
         assert shown(app, "#outcome") == "Saved: facility name “ひまわり”, id “himawari-east”."
     facility = load_config(config_file, {}).config.facility
     assert (facility.id, facility.name) == ("himawari-east", "ひまわり")
@@ -161,7 +149,7 @@ async def test_a_wrong_current_pin_is_refused_and_the_new_pin_opens_the_trainer_
         async def change(current: str, new: str, repeat: str) -> str:
             for field, value in (("current", current), ("new", new), ("repeat", repeat)):
                 app.screen.query_one(f"#pin-{field}", Input).value = value
-            await press(pilot, "#save")
+            await press(pilot.app, pilot, "#save")
             return shown(app, "#outcome")
 
         wrong = await change("0000", "13579", "13579")
@@ -174,11 +162,11 @@ async def test_a_wrong_current_pin_is_refused_and_the_new_pin_opens_the_trainer_
         saved = await change(PIN, "13579", "１３５７９")  # full-width digits are the same PIN
         assert saved == "Saved: the new PIN opens the trainer screens from now on."
         for _ in range(3):  # PIN → settings → trainer → home
-            await press(pilot, "#back")
+            await press(pilot.app, pilot, "#back")
         assert isinstance(app.screen, HomeScreen)
         await enter_pin(app, pilot, PIN)
         assert isinstance(app.screen, PinScreen)  # the old PIN no longer opens the door
-        await press(pilot, "#back")
+        await press(pilot.app, pilot, "#back")
         await enter_pin(app, pilot, "13579")
         await until(pilot, lambda: isinstance(app.screen, TrainerScreen))
     pin_hash = load_config(config_file, {}).config.trainer.pin_hash
@@ -194,19 +182,19 @@ async def test_a_device_is_removed_and_an_invalid_url_is_refused_with_the_file_u
         await open_section(app, pilot, "devices")
         assert isinstance(app.screen, DeviceSettingsScreen)
         before = config_file.read_bytes()
-        await press(pilot, "#remove-gauge")
+        await press(pilot.app, pilot, "#remove-gauge")
         assert label(app, "#remove-gauge") == "Touch again to remove"
         assert config_file.read_bytes() == before  # one touch removes nothing
-        await press(pilot, "#remove-gauge")
+        await press(pilot.app, pilot, "#remove-gauge")
         assert shown(app, "#outcome") == f"Removed: gauge ({GAUGE})"
         assert not app.screen.query("#remove-gauge")
 
-        await press(pilot, "#edit-plate")
+        await press(pilot.app, pilot, "#edit-plate")
         url = app.screen.query_one("#url", Input)
         assert url.value == PLATE
         before = config_file.read_bytes()
         url.value = "/dev/ttyACM1"
-        await press(pilot, "#save-url")
+        await press(pilot.app, pilot, "#save-url")
         assert shown(app, "#outcome") == (
             'Not saved. Device URL (plate): "/dev/ttyACM1" cannot be used; expected a device URL '
             "such as ble://AA:BB:CC:DD:EE:FF?profile=progressor or "
@@ -214,7 +202,7 @@ async def test_a_device_is_removed_and_an_invalid_url_is_refused_with_the_file_u
         )
         assert config_file.read_bytes() == before
         url.value = "serial:///dev/ttyACM1?protocol=gkfp"
-        await press(pilot, "#save-url")
+        await press(pilot.app, pilot, "#save-url")
         assert shown(app, "#outcome") == "Saved: plate = serial:///dev/ttyACM1?protocol=gkfp"
     devices = load_config(config_file, {}).config.devices
     assert devices == {"plate": "serial:///dev/ttyACM1?protocol=gkfp"}
@@ -246,23 +234,23 @@ async def test_a_scanned_oximeter_is_paired_under_the_suggested_role(
     app.scan_seconds = 0.5
     async with app.run_test(size=(100, 40)) as pilot:
         await open_section(app, pilot, "devices")
-        await press(pilot, "#find")
+        await press(pilot.app, pilot, "#find")
         assert isinstance(app.screen, PairScreen)
         assert shown(app, "#scanning") == "Looking for Bluetooth devices (0.5 s)…"
         await until(pilot, lambda: bool(app.screen.query("#found-0")))
         found = label(app, "#found-0")
         assert found.startswith("GK-PLX-PAIR — pulse oximeter — signal ")
-        await press(pilot, "#found-0")
+        await press(pilot.app, pilot, "#found-0")
         roles = list(app.screen.query(".big").results(Button))
         assert [b.id for b in roles] == [
             "role-oximeter", "role-plate", "role-gauge", "role-cuff", "role-thermometer"
         ]  # fmt: skip
         assert str(roles[0].label) == "Pulse oximeter (suggested)"
         assert roles[0].variant == "primary"
-        await press(pilot, "#role-oximeter")
+        await press(pilot.app, pilot, "#role-oximeter")
         url = f"ble://{oximeter.address}?profile=pulse_oximeter"
         assert shown(app, "#outcome") == f"Saved: oximeter = {url}"
-        await press(pilot, "#back")
+        await press(pilot.app, pilot, "#back")
         assert isinstance(app.screen, DeviceSettingsScreen)
         await until(pilot, lambda: bool(app.screen.query("#edit-oximeter")))
     devices = load_config(config_file, {}).config.devices
@@ -276,7 +264,7 @@ async def test_a_scan_without_bluetooth_says_why_and_offers_to_look_again(
     app.scan_seconds = 0.5
     async with app.run_test(size=(100, 40)) as pilot:
         await open_section(app, pilot, "devices")
-        await press(pilot, "#find")
+        await press(pilot.app, pilot, "#find")
         await until(pilot, lambda: bool(app.screen.query("#scan")), timeout=15)
         with pytest.raises(NoMatches):
             app.screen.query_one("#scanning")

@@ -7,23 +7,21 @@ and with the chair stands and a 4-m walk measured by simulated devices behind ps
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
+from kiosk_pilot import last_notice, measure, press
 from sqlalchemy import select
-from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select, Static, Switch
 
 from genki.config import hash_pin
 from genki.demo import GateWalker
 from kiosk.desk import Desk
 from kiosk.station.service import Station
-from kiosk.station.trial import Phase
 from kiosk.ui.app import KioskApp
 from kiosk.ui.battery import SppbScreen
-from kiosk.ui.trainer import DeviceTestScreen, TrainerScreen
+from kiosk.ui.trainer import TrainerScreen
 from programs.batteries import score_battery
 from records import Database
 from records.assessments import assessments_of, save_assessment
@@ -42,15 +40,6 @@ SHIGERU = ResidentFields(
 # SPPB: balance 3 (tandem 3–9.99 s) + gait 3 (5.0 s over 4 m) + chair 2 (14.0 s) = 8.
 TIMES = {"side_by_side_s": "10", "semi_tandem_s": "10", "tandem_s": "4",
          "gait_1_s": "5.3", "gait_2_s": "5.0", "chair_stand_5x_s": "14"}  # fmt: skip
-
-
-def last_notice(app: KioskApp) -> str:
-    return list(app._notifications)[-1].message
-
-
-async def press(app: KioskApp, pilot: Pilot[None], button: str) -> None:
-    app.screen.query_one(button, Button).press()
-    await pilot.pause()
 
 
 async def test_a_trainer_scores_and_saves_an_sppb_for_a_resident_at_fall_risk(
@@ -115,32 +104,6 @@ def devices() -> Iterator[tuple[dict[str, str], GateWalker]]:
           PtyRunner(walker) as timer):  # fmt: skip
         yield {"plate": f"serial://{plate.path}?protocol=gkfp",
                "timer": f"serial://{timer.path}?protocol=chronopic"}, walker  # fmt: skip
-
-
-async def until(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
-
-
-async def measure(app: KioskApp, pilot: Pilot[None], field: str, station: Station) -> str:
-    """Measure ``field`` on its device test screen; return the saved trial's uuid."""
-    await press(app, pilot, f"#measure-{field}")
-    assert isinstance(app.screen, DeviceTestScreen)
-    test_screen = app.screen
-    await until(pilot, lambda: not test_screen.query_one("#ready", Button).disabled)
-    await press(app, pilot, "#ready")
-    await until(pilot, lambda: not test_screen.query_one("#accept", Button).disabled)
-    await press(app, pilot, "#accept")
-    await until(pilot, lambda: not test_screen.query_one("#another", Button).disabled)
-    trial = station.view.trial
-    assert trial is not None
-    assert trial.phase is Phase.SAVED
-    await press(app, pilot, "#another")
-    assert isinstance(app.screen, SppbScreen)
-    assert trial.trial_uuid is not None
-    return trial.trial_uuid
 
 
 async def test_a_trainer_measures_the_chair_stands_and_a_walk_types_the_rest_and_saves(

@@ -46,8 +46,11 @@ def resident(database: Database) -> str:
     return ResidentRepository(database, "f1").add(RESIDENT, actor="test").uuid
 
 
-def plate_url(scenario: str) -> Iterator[str]:
-    person = generate(scenario, rate_hz=1000, duration_s=60, seed=5)
+def plate_url(
+    scenario: str, duration_s: float = 60, repetitions: int | None = None
+) -> Iterator[str]:
+    person = generate(scenario, rate_hz=1000, duration_s=duration_s, seed=5,
+                      repetitions=repetitions)  # fmt: skip
     runner = PtyRunner(GkfpPlate(person, PlateConfig(seed=5)), rate_hz=1000)
     runner.start()
     yield f"serial://{runner.path}?protocol=gkfp"
@@ -61,7 +64,8 @@ def quiet_plate() -> Iterator[str]:
 
 @pytest.fixture
 def stands_plate() -> Iterator[str]:
-    yield from plate_url("sit-to-stand")
+    # Stands one after another, looping after 14: wherever the trial starts, five follow.
+    yield from plate_url("sit-to-stand", duration_s=40, repetitions=14)
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@ PIN, device readiness, a sway test recorded, scored and saved; a plate lost mid-
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
+from kiosk_pilot import press_busy, until
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select, Static, Switch
 
@@ -50,21 +50,8 @@ def url(runner: PtyRunner) -> str:
     return f"serial://{runner.path}?protocol=gkfp"
 
 
-async def until(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
-
-
-async def press(app: KioskApp, pilot: Pilot[None], button: str) -> None:
-    """Press a button without Pilot's wait for an idle app: the station keeps the app busy."""
-    app.screen.query_one(button, Button).press()
-    await pilot.pause(0.05)
-
-
 async def open_test(app: KioskApp, pilot: Pilot[None], test: str) -> DeviceTestScreen:
-    await press(app, pilot, "#trainer")
+    await press_busy(app, pilot, "#trainer")
     assert isinstance(app.screen, PinScreen)
     pin = app.screen.query_one("#pin", Input)
     pin.value = "0000"
@@ -76,7 +63,7 @@ async def open_test(app: KioskApp, pilot: Pilot[None], test: str) -> DeviceTestS
     await until(pilot, lambda: isinstance(app.screen, TrainerScreen))  # PBKDF2 takes a moment
     await until(pilot, lambda: "streaming" in str(app.screen.query_one("#devices", Static).content))
     app.screen.query_one("#resident", Select).value = "R001"
-    await press(app, pilot, f"#test-{test}")
+    await press_busy(app, pilot, f"#test-{test}")
     await until(pilot, lambda: isinstance(app.screen, DeviceTestScreen))
     assert isinstance(app.screen, DeviceTestScreen)
     return app.screen
@@ -97,14 +84,14 @@ async def test_a_trainer_records_scores_and_saves_a_sway_test(
         async with app.run_test(size=(100, 50)) as pilot:
             screen = await open_test(app, pilot, "sway_eo")
             status = screen.query_one("#status", Static)
-            await press(app, pilot, "#ready")
+            await press_busy(app, pilot, "#ready")
             await until(pilot, lambda: "Recording" in str(status.content))
             cop = screen.query_one("#cop", CopPath)  # the sway is drawn live, in Braille dots
             await until(pilot, lambda: len(set(str(cop.content)) - {"\n", chr(BRAILLE)}) > 0)
             await until(pilot, lambda: str(status.content) == "Result")
             result = str(screen.query_one("#result", Static).content)
             assert result.startswith("path_length_mm: ")
-            await press(app, pilot, "#accept")
+            await press_busy(app, pilot, "#accept")
             await until(pilot, lambda: str(status.content) == "Saved.")
             assert app.station_view.trial is not None
             saved = app.station_view.trial.trial_uuid
@@ -122,7 +109,7 @@ async def test_a_plate_lost_mid_test_is_shown_and_nothing_is_saved(
         async with app.run_test(size=(100, 50)) as pilot:
             screen = await open_test(app, pilot, "sway_eo")
             status = screen.query_one("#status", Static)
-            await press(app, pilot, "#ready")
+            await press_busy(app, pilot, "#ready")
             await until(pilot, lambda: "Recording" in str(status.content))
             runner.unplug()  # the cable is pulled while recording
             await until(pilot, lambda: str(status.content).startswith("Not saved: plate:"))
@@ -141,14 +128,14 @@ async def test_a_practice_trial_is_shown_but_only_the_real_trial_is_saved(
         async with app.run_test(size=(100, 50)) as pilot:
             screen = await open_test(app, pilot, "sway_eo")
             status = screen.query_one("#status", Static)
-            await press(app, pilot, "#practice")
+            await press_busy(app, pilot, "#practice")
             await until(pilot, lambda: str(status.content).startswith("Practice result"))
             assert screen.query_one("#accept", Button).disabled  # a practice is never saved
             assert str(screen.query_one("#retake", Button).label) == "Record the real trial"
-            await press(app, pilot, "#retake")
+            await press_busy(app, pilot, "#retake")
             await until(pilot, lambda: str(status.content) == "Result")
             assert not screen.query_one("#accept", Button).disabled
-            await press(app, pilot, "#accept")
+            await press_busy(app, pilot, "#accept")
             await until(pilot, lambda: str(status.content) == "Saved.")
     saved = trials_of(database, resident)
     assert [t.trial_index for t in saved] == [1]  # the practice is not an attempt
@@ -166,14 +153,14 @@ async def test_without_its_device_a_trainer_types_the_result_checked_against_its
             status = screen.query_one("#status", Static)
             typed = screen.query_one("#typed", Input)
             typed.value = "250"
-            await press(app, pilot, "#typed-save")
+            await press_busy(app, pilot, "#typed-save")
             assert str(status.content) != "Typed result (no recording)"
             assert any("100" in str(n.message) for n in app._notifications)  # the range is said
             typed.value = "23.5"
-            await press(app, pilot, "#typed-save")
+            await press_busy(app, pilot, "#typed-save")
             await until(pilot, lambda: str(status.content) == "Typed result (no recording)")
             assert "peak_kgf: 23.50" in str(screen.query_one("#result", Static).content)
-            await press(app, pilot, "#accept")
+            await press_busy(app, pilot, "#accept")
             await until(pilot, lambda: str(status.content) == "Saved.")
     (trial,) = trials_of(database, resident)
     assert (trial.test, dict(trial.metrics), trial.recording_sha256) == (
@@ -205,8 +192,8 @@ async def test_a_one_leg_stance_of_a_resident_at_fall_risk_waits_for_someone_bes
             assert screen.query_one("#practice", Button).disabled
             screen.query_one("#beside", Switch).value = True
             await until(pilot, lambda: not ready.disabled)
-            await press(app, pilot, "#ready")
+            await press_busy(app, pilot, "#ready")
             await until(pilot, lambda: app.station_view.trial is not None
                         and app.station_view.trial.phase is not Phase.INSTRUCT)  # fmt: skip
-            await press(app, pilot, "#stop")
+            await press_busy(app, pilot, "#stop")
     assert trials_of(database, resident) == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,13 +14,14 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.platypus import Flowable, Table
 
 from office.data import OfficeData
-from office.report_content import build_outcome
+from office.report_content import build_outcome, trend_charts
 from office.report_monthly import build_monthly
 from office.reports import monthly_report, monthly_story, outcome_report, outcome_story
 from programs.explanations import explain
 from programs.prescription import prescribe
 from programs.profile import parse_profile
 from records import Database, open_database
+from records.profiles import local_day
 
 TODAY = date(2026, 4, 30)
 SERIES_STROKE = re.compile(r"(?m)^\.1 \.4 \.7 RG$")  # report_charts.SERIES_COLOUR, stroked
@@ -119,6 +120,16 @@ def test_the_outcome_story_has_one_drawing_per_measure_with_values(
         assert len(report.charts) == charts
         assert _drawings(outcome_story(report, "en")) == charts
         assert all(chart.points for chart in report.charts)
+
+
+def test_the_grip_of_an_awgs_form_is_charted_where_no_grip_trial_was_saved() -> None:
+    """The kiosk saves a battery with the results it was scored from (kiosk.ui.measured)."""
+    day = datetime(2026, 5, 1, 10, tzinfo=UTC)
+    series = {"awgs2019.results.grip_kg": [(day, 22.0)], "sppb.total": [(day, 9.0)]}
+    grip = [chart for chart in trend_charts(series, "en") if "grip" in chart.measure]
+    assert [(c.measure, c.title, c.points) for c in grip] == [
+        ("awgs2019.results.grip_kg", "Grip strength (kg)", ((local_day(day), 22.0),))
+    ]
 
 
 def test_a_resident_without_results_gets_a_report_that_says_so(

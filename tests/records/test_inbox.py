@@ -86,3 +86,18 @@ def test_messages_and_statuses_update_the_kiosk_link(office_database: Database) 
     (link,) = link_states(office_database)
     assert link.online
     assert link.last_message_at is not None
+
+
+def test_the_link_notes_when_the_office_acknowledged_the_kiosks_messages(
+    office_database: Database,
+) -> None:
+    _store(office_database, _message(1), _message(1, kiosk_id="k2"))
+    before = {link.kiosk_id: link.last_ack_at for link in link_states(office_database)}
+    reused = _message(1, kiosk_id="k2")  # a new id for a stored number: quarantined, not acked
+    assert _store(office_database, _message(2), reused) == [Outcome.STORED, Outcome.SEQUENCE_REUSED]
+    after = {link.kiosk_id: link.last_ack_at for link in link_states(office_database)}
+    assert before["k1"] is not None
+    assert before["k2"] is not None
+    assert after["k1"] is not None
+    assert after["k1"] > before["k1"]
+    assert after["k2"] == before["k2"]
