@@ -5,9 +5,11 @@
 and ``CoPy = (b/2)((F_FL + F_FR) − (F_BL + F_BR)) / Fz`` (antero-posterior, forward), undefined
 (NaN) below ``fz_min_n``. Assumes a rigid top plate and vertical loads (§1.4).
 
-Calibration (§3.7): ``session_zero`` is the session zero (refused beyond ±ZERO_LIMIT_N);
+Calibration (§3.7): ``session_zero`` is the session zero (refused beyond ±ZERO_LIMIT_N, or when
+a channel varies more than NOISE_FACTOR times the noise measured at the known-weight calibration);
 ``calibrate_known_weight`` zeroes, solves the slopes from one known mass at five or more positions
-(``solve_slopes``, step 4) and checks the result (``verify_calibration``, steps 5–6).
+(``solve_slopes``, step 4) and checks the result (``verify_calibration``, steps 5–6), with the
+second mass's linearity check when the second mass was put with the first at the centre.
 """
 
 from __future__ import annotations
@@ -107,9 +109,11 @@ def tare(calibration: PlateCalibration, raw_unloaded: npt.ArrayLike) -> PlateCal
 
 GRAVITY_M_S2 = 9.80665  # standard gravity, §3.7 step 3
 ZERO_LIMIT_N = 20.0  # session zero: |Fz| with the previous offsets must be within this (§3.7)
+NOISE_FACTOR = 3.0  # session zero: each channel's SD within this × the commissioning noise (§3.7)
 MIN_LOADINGS = 5  # §3.7 step 3: over each of the four sensors and at the centre
 CENTRE_FZ_TOLERANCE = 0.005  # §3.7 step 5: Fz within ±0.5 % of W with the mass at the centre
 COP_TOLERANCE_MM = 3.0  # §3.7 step 5: |CoP| ≤ 3 mm at the centre, ≤ 3 mm off a quadrant centre
+LINEARITY_TOLERANCE = 0.01  # §3.7 step 5: the second mass (linearity), Fz within ±1 %
 POSITION_MATCH_MM = 1.0  # a loading this close to a nominal point counts as placed on it
 # The stored ``procedure`` of a calibration: a session zero keeps the slopes and sets the offsets;
 # a known-weight calibration solves the slopes too. Records without the field are session zeros.
@@ -129,13 +133,32 @@ class PlateNotEmptyError(ValueError):
         self.fz_n = fz_n
 
 
+class PlateUnsteadyError(ValueError):
+    """A session zero refused: a channel varies more than NOISE_FACTOR × its commissioning noise."""
+
+    def __init__(self, channel: str, sd_counts: float, limit_counts: float) -> None:
+        super().__init__(
+            f"channel {channel} varies by {sd_counts:.1f} counts (standard deviation); expected at "
+            f"most {limit_counts:.1f}, {NOISE_FACTOR:g} times the noise measured at calibration: "
+            "keep the plate still, with nobody touching it, and zero it again"
+        )
+        self.channel, self.sd_counts, self.limit_counts = channel, sd_counts, limit_counts
+
+
 def session_zero(
-    calibration: PlateCalibration, raw_unloaded: npt.ArrayLike, fz_n: npt.ArrayLike
+    calibration: PlateCalibration,
+    raw_unloaded: npt.ArrayLike,
+    fz_n: npt.ArrayLike,
+    noise_counts: Sequence[float] | None = None,
 ) -> PlateCalibration:
-    """Zero the plate (§3.7 session zero) unless its median Fz is beyond ±ZERO_LIMIT_N.
+    """Zero the plate (§3.7 session zero) if it is empty and steady.
 
     ``fz_n`` is the vertical force of the same samples computed with the previous offsets; a
-    plate that does not read near zero has somebody (or something) on it: PlateNotEmptyError.
+    plate whose median is beyond ±ZERO_LIMIT_N has somebody (or something) on it:
+    PlateNotEmptyError. ``noise_counts`` is each channel's standard deviation measured at the
+    known-weight calibration (``KnownWeightCalibration.noise_counts``); a channel varying more
+    than NOISE_FACTOR times as much is being touched or shaken: PlateUnsteadyError. Without it
+    (a plate never calibrated here) only the force is checked.
     """
     fz = np.asarray(fz_n, dtype=np.float64)
     if fz.size == 0:
@@ -143,7 +166,17 @@ def session_zero(
     median = float(np.median(fz))
     if abs(median) > ZERO_LIMIT_N:
         raise PlateNotEmptyError(median)
-    return tare(calibration, raw_unloaded)
+    raw = np.asarray(raw_unloaded, dtype=np.float64)
+    if noise_counts is not None:
+        if len(noise_counts) != CHANNELS:
+            raise ValueError(
+                f"{len(noise_counts)} noise levels given; expected {CHANNELS} (FL, FR, BL, BR)"
+            )
+        spread = raw.reshape(-1, CHANNELS).std(axis=0)
+        for name, sd, noise in zip(CHANNEL_NAMES, spread, noise_counts, strict=True):
+            if sd > NOISE_FACTOR * noise:
+                raise PlateUnsteadyError(name, float(sd), NOISE_FACTOR * noise)
+    return tare(calibration, raw)
 
 
 def sensor_positions_mm(spacing_x_mm: float, spacing_y_mm: float) -> FloatArray:
@@ -251,10 +284,32 @@ def solve_slopes(
 
 
 @dataclass(frozen=True, slots=True)
+class Linearity:
+    """The second mass of §3.7 step 5, put with the first at the centre: a second load level.
+
+    With the "two 10 kg masses" of §3.7 the second alone would repeat the first load, so genki
+    checks linearity at the sum of both; ``loading`` holds the mean counts with both on.
+    """
+
+    second_mass_kg: float
+    loading: Loading
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.second_mass_kg) and self.second_mass_kg > 0):
+            raise ValueError(
+                f"second mass {self.second_mass_kg} kg given; expected a positive mass in kg"
+            )
+        if not _near(self.loading.position_mm, (0.0, 0.0)):
+            raise ValueError(
+                f"both masses at {self.loading.position_mm} mm; expected them at the centre (0, 0)"
+            )
+
+
+@dataclass(frozen=True, slots=True)
 class Check:
     """One acceptance check of §3.7 steps 5–6: what was measured against which limit."""
 
-    name: str  # centre_force, centre_cop, quadrant_cop, orientation, slopes_positive
+    name: str  # centre_force, centre_cop, quadrant_cop, orientation, slopes_positive, linearity
     passed: bool
     measured: float
     limit: float
@@ -291,15 +346,18 @@ def _measure(
 
 
 def verify_calibration(
-    calibration: PlateCalibration, loadings: Sequence[Loading], weight_n: float
+    calibration: PlateCalibration,
+    loadings: Sequence[Loading],
+    weight_n: float,
+    linearity: Linearity | None = None,
 ) -> Verification:
     """Check a calibration against known loadings (§3.7 steps 5–6).
 
     Needs a loading at the centre and one on the front-left (x < 0, y > 0). Checks: the slopes
     are positive; at the centre Fz is within ±0.5 % of ``weight_n`` and |CoP| ≤ 3 mm; at every
     quadrant centre (±a/4, ±b/4) given, the CoP is within 3 mm of it; on the front-left the FL
-    channel carries the most and CoPx < 0 < CoPy (orientation, step 6). The second-mass linearity
-    check of step 5 needs a second mass and is not part of this single-mass verification.
+    channel carries the most and CoPx < 0 < CoPy (orientation, step 6); with ``linearity``, Fz
+    with both masses at the centre is within ±1 % of their summed weight (the second mass).
     """
     if not (np.isfinite(weight_n) and weight_n > 0):
         raise ValueError(f"weight {weight_n} N given; expected the positive weight m · g in N")
@@ -337,6 +395,15 @@ def verify_calibration(
     checks.append(Check("orientation", oriented, x, 0.0,
                         f"mass on the front-left: {largest} carries the most, CoP ({x:.1f}, "
                         f"{y:.1f}) mm; expected FL the most, CoPx < 0 < CoPy"))  # fmt: skip
+    if linearity is not None:
+        both_n = weight_n + weight_of(linearity.second_mass_kg)
+        _, fz, _, _ = _measure(calibration, linearity.loading)
+        error = abs(fz - both_n) / both_n
+        checks.append(Check("linearity", error <= LINEARITY_TOLERANCE, 100 * error,
+                            100 * LINEARITY_TOLERANCE,
+                            f"both masses at the centre: Fz {fz:.2f} N for {both_n:.2f} N "
+                            f"({100 * error:.2f} % off); expected within "
+                            f"±{100 * LINEARITY_TOLERANCE:.1f} %"))  # fmt: skip
     return Verification(tuple(checks))
 
 
@@ -350,13 +417,15 @@ class KnownWeightCalibration:
     mass_kg: float
     noise_counts: tuple[float, ...]  # standard deviation of the unloaded counts per channel
     loadings: tuple[Loading, ...]
+    linearity: Linearity | None = None
 
     def to_parameters(self) -> dict[str, Any]:
         """Return the stored form (§3.7 step 7); the record's own time stamp is the date."""
+        second = [] if self.linearity is None else [self.linearity.second_mass_kg]
         return {
             **self.calibration.to_dict(),
             "procedure": KNOWN_WEIGHT_PROCEDURE,
-            "masses_kg": [self.mass_kg],
+            "masses_kg": [self.mass_kg, *second],
             "noise_counts": list(self.noise_counts),
             "rms_residual_n": self.fit.rms_residual_n,
             "positions_mm": [list(loading.position_mm) for loading in self.loadings],
@@ -368,12 +437,15 @@ def calibrate_known_weight(
     raw_unloaded: npt.ArrayLike,
     loadings: Sequence[Loading],
     mass_kg: float,
+    *,
+    linearity: Linearity | None = None,
 ) -> KnownWeightCalibration:
     """Zero (step 2), solve (step 4) and verify (step 5) a plate with one known mass.
 
     ``previous`` gives the sensor spacing and the minimum Fz for the CoP; ``raw_unloaded`` are
     the counts (n × 4) of the empty plate; each loading is the mean counts with the mass at its
-    position. The result is stored only when its verification passed (the caller's decision).
+    position; ``linearity`` adds the second mass's check. The result is stored only when its
+    verification passed (the caller's decision).
     """
     unloaded = np.asarray(raw_unloaded, dtype=np.float64)
     if unloaded.ndim != 2 or unloaded.shape[1] != CHANNELS or unloaded.shape[0] < 2:
@@ -390,8 +462,9 @@ def calibrate_known_weight(
     return KnownWeightCalibration(
         calibration=calibration,
         fit=fit,
-        verification=verify_calibration(calibration, loadings, weight_n),
+        verification=verify_calibration(calibration, loadings, weight_n, linearity),
         mass_kg=float(mass_kg),
         noise_counts=tuple(float(v) for v in unloaded.std(axis=0)),
         loadings=tuple(loadings),
+        linearity=linearity,
     )

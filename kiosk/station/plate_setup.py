@@ -2,7 +2,7 @@
 
 A ``PendingCapture`` lives on the station loop: the station hands it every block of its device
 and fails it when the device is lost or the time is up; the future it resolves is the caller's
-(any thread). ``calibration_times`` reads the records and runs on the station's writer thread.
+(any thread). ``calibration_state`` reads the records and runs on the station's writer thread.
 A session zero and a known-weight calibration are told apart by their stored ``procedure``
 (devices.calibration): the plate was zeroed by the newest of either, calibrated by the newest
 known-weight one.
@@ -28,11 +28,16 @@ CAPTURE_GRACE_S = 5.0  # a capture fails when its samples have not arrived this 
 
 @dataclass(frozen=True, slots=True)
 class PlateCapture:
-    """Consecutive blocks of one plate and the calibration it used for their forces."""
+    """Consecutive blocks of one plate, the calibration of their forces, the commissioning noise.
+
+    ``noise_counts`` is the noise per channel measured at the plate's known-weight calibration
+    (None: not known).
+    """
 
     device_id: str
     calibration: PlateCalibration
     blocks: tuple[ForceBlock, ...]
+    noise_counts: tuple[float, ...] | None = None
 
     @property
     def raw(self) -> npt.NDArray[np.float64]:
@@ -62,7 +67,12 @@ class PendingCapture:
         """Whether the future has its result or error."""
         return self.future.done()
 
-    def add(self, block: ForceBlock | GaugeBlock, calibration: object) -> None:
+    def add(
+        self,
+        block: ForceBlock | GaugeBlock,
+        calibration: object,
+        noise_counts: tuple[float, ...] | None = None,
+    ) -> None:
         """Take the next block of the device; resolve once ``seconds`` of samples are in."""
         if self.finished:
             return
@@ -72,7 +82,9 @@ class PendingCapture:
         self._blocks.append(block)
         self._samples += block.n_samples
         if self._samples >= round(self.seconds * block.rate_hz):
-            self.future.set_result(PlateCapture(block.device_id, calibration, tuple(self._blocks)))
+            self.future.set_result(
+                PlateCapture(block.device_id, calibration, tuple(self._blocks), noise_counts)
+            )
 
     def fail(self, reason: str) -> None:
         """Fail the capture with ``reason`` (unless it has finished)."""
@@ -88,20 +100,27 @@ class PendingCapture:
 
 
 @dataclass(frozen=True, slots=True)
-class CalibrationTimes:
-    """When a plate was last zeroed (by any procedure) and last calibrated with a known weight."""
+class CalibrationState:
+    """When a plate was last zeroed and calibrated, and the noise measured at its calibration.
+
+    Zeroed by any procedure; calibrated with a known weight, which measured ``noise_counts``.
+    """
 
     zeroed_at: datetime | None = None
     calibrated_at: datetime | None = None
+    noise_counts: tuple[float, ...] | None = None
 
 
-def calibration_times(database: Database, serial_number: str) -> CalibrationTimes:
+def calibration_state(database: Database, serial_number: str) -> CalibrationState:
     """Look up a plate's newest zero and known-weight calibration (the writer thread's work)."""
     devices = DeviceRepository(database)
     latest = devices.latest_calibration(serial_number)
     known = devices.latest_calibration(serial_number, procedure=KNOWN_WEIGHT_PROCEDURE)
-    return CalibrationTimes(
-        latest.calibrated_at if latest else None, known.calibrated_at if known else None
+    noise = known.parameters.get("noise_counts") if known else None
+    return CalibrationState(
+        latest.calibrated_at if latest else None,
+        known.calibrated_at if known else None,
+        tuple(float(v) for v in noise) if isinstance(noise, list) else None,
     )
 
 

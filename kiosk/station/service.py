@@ -59,11 +59,11 @@ from kiosk.station.measurements import (
 )
 from kiosk.station.plate_setup import (
     CAPTURE_GRACE_S,
-    CalibrationTimes,
+    CalibrationState,
     PendingCapture,
     PlateCapture,
     battery_mv,
-    calibration_times,
+    calibration_state,
 )
 from kiosk.station.trial import ACTIVE, Event, Phase, Scored, TrialState, advance
 from kiosk.station.vitals import readings_from
@@ -166,7 +166,7 @@ class _Slot:
     )
     cop_at_ns: int = 0
     captures: list[PendingCapture] = field(default_factory=list)
-    calibrated: CalibrationTimes = field(default_factory=CalibrationTimes)
+    calibrated: CalibrationState = field(default_factory=CalibrationState)
 
 
 @dataclass
@@ -433,7 +433,8 @@ class Station:
         if isinstance(block, ForceBlock) and block.device_id != slot.device_id:
             self._look_up_calibrations(slot, block.device_id)
         for pending in slot.captures:
-            pending.add(block, getattr(slot.device, "calibration", None))
+            calibration = getattr(slot.device, "calibration", None)
+            pending.add(block, calibration, slot.calibrated.noise_counts)
         slot.captures = [pending for pending in slot.captures if not pending.finished]
         slot.device_id, slot.rate_hz = block.device_id, block.rate_hz
         slot.samples += block.n_samples
@@ -537,11 +538,11 @@ class Station:
     def _look_up_calibrations(self, slot: _Slot, serial_number: str) -> None:
         """Read when the plate was zeroed and calibrated, on the writer thread."""
         found = self._loop.run_in_executor(
-            self._writer, calibration_times, self.database, serial_number
+            self._writer, calibration_state, self.database, serial_number
         )
         found.add_done_callback(functools.partial(self._calibrations_found, slot))
 
-    def _calibrations_found(self, slot: _Slot, found: asyncio.Future[CalibrationTimes]) -> None:
+    def _calibrations_found(self, slot: _Slot, found: asyncio.Future[CalibrationState]) -> None:
         if found.cancelled():
             return
         error = found.exception()

@@ -23,9 +23,11 @@ from devices.calibration import (
     ZERO_PROCEDURE,
     Check,
     KnownWeightCalibration,
+    Linearity,
     Loading,
     PlateCalibration,
     PlateNotEmptyError,
+    PlateUnsteadyError,
     calibrate_known_weight,
     known_weight_positions,
     session_zero,
@@ -43,6 +45,7 @@ CAPTURE_SECONDS = 5.0  # §3.7 steps 2-3: record 5 s unloaded and per position
 MASS_RANGE_KG = (1.0, 200.0)
 MINUTE_S, HOUR_S, DAY_S = 60, 3600, 86400
 CALIBRATION_STEPS = ("mass", "zero", "FL", "FR", "BL", "BR", "centre", "result")
+WITH_SECOND_MASS = (*CALIBRATION_STEPS[:-1], "both", "result")  # §3.7 step 5, linearity
 
 
 def age(screen: KioskScreen, then: datetime | None, now: datetime) -> str:
@@ -163,7 +166,11 @@ class _PlateSetupScreen(KioskScreen):
 
 
 class ZeroScreen(_PlateSetupScreen):
-    """Session zero (§3.7): nobody on the plate, 1 s averaged, refused when it reads > 20 N."""
+    """Session zero (§3.7): nobody on the plate, 1 s averaged.
+
+    Refused when it reads more than 20 N, or varies more than three times the noise measured at
+    its known-weight calibration.
+    """
 
     def __init__(self, seconds: float = ZERO_SECONDS) -> None:
         """Average the empty plate over ``seconds``."""
@@ -192,9 +199,15 @@ class ZeroScreen(_PlateSetupScreen):
 
     async def _zero_with(self, capture: PlateCapture) -> None:
         try:
-            zeroed = session_zero(capture.calibration, capture.raw, capture.fz_n)
+            zeroed = session_zero(capture.calibration, capture.raw, capture.fz_n,
+                                  capture.noise_counts)  # fmt: skip
         except PlateNotEmptyError as exc:
             self.say(self.t("kiosk.devices.loaded", force=exc.fz_n), alert=True)
+            return
+        except PlateUnsteadyError as exc:
+            self.say(self.t("kiosk.devices.unsteady", channel=exc.channel,
+                            sd=f"{exc.sd_counts:.1f}", limit=f"{exc.limit_counts:.1f}"),
+                     alert=True)  # fmt: skip
             return
         parameters = {**zeroed.to_dict(), "procedure": ZERO_PROCEDURE}
         if await self.store(capture.device_id, parameters):
@@ -203,21 +216,27 @@ class ZeroScreen(_PlateSetupScreen):
 
 
 class CalibrationScreen(_PlateSetupScreen):
-    """Known-weight calibration (§3.7): mass, zero, five positions, solve, verify, save if good."""
+    """Known-weight calibration (§3.7): mass, zero, five positions, solve, verify, save if good.
+
+    With a second mass, both are put in the centre at the end: the linearity check of step 5.
+    """
 
     def __init__(self, capture_s: float = CAPTURE_SECONDS) -> None:
         """Record the empty plate and each position for ``capture_s`` seconds."""
         super().__init__()
         self.capture_s = capture_s
         self._step = 0
+        self._steps: tuple[str, ...] = CALIBRATION_STEPS
         self._mass_kg = 0.0
+        self._second_kg: float | None = None
         self._unloaded: PlateCapture | None = None
         self._loadings: list[Loading] = []
+        self._both: Loading | None = None
 
     @property
     def step(self) -> str:
-        """The current step: mass, zero, a position (FL, FR, BL, BR, centre) or result."""
-        return CALIBRATION_STEPS[self._step]
+        """The current step: mass, zero, a position (FL, FR, BL, BR, centre), both or result."""
+        return self._steps[self._step]
 
     def compose(self) -> ComposeResult:
         yield self.button("kiosk.stop", "stop", variant="error")
@@ -226,6 +245,8 @@ class CalibrationScreen(_PlateSetupScreen):
             yield Static("", id="step")
             yield Static("", id="prompt", classes="message")
             yield Input(id="mass", type="number", placeholder="kg")
+            yield Input(id="second-mass", type="number",
+                        placeholder=self.t("kiosk.devices.second_mass_placeholder"))  # fmt: skip
             yield Static("", id="message", classes="message")
             yield self.button("kiosk.next", "next", variant="primary", big=True)
             yield self.button("kiosk.devices.again", "again", big=True)
@@ -235,7 +256,7 @@ class CalibrationScreen(_PlateSetupScreen):
         self._show_step()
 
     def _show_step(self) -> None:
-        step, last = self.step, len(CALIBRATION_STEPS)
+        step, last = self.step, len(self._steps)
         self.query_one("#step", Static).update(
             self.t("kiosk.devices.step", number=self._step + 1, total=last)
         )
@@ -246,12 +267,16 @@ class CalibrationScreen(_PlateSetupScreen):
             prompt = self.t("kiosk.devices.zero_prompt", seconds=seconds)
         elif step == "result":
             prompt = ""
+        elif step == "both":
+            both = self._mass_kg + (self._second_kg or 0.0)
+            prompt = self.t("kiosk.devices.place_both", mass=f"{both:g}", seconds=seconds)
         else:
             where = self.t(f"kiosk.devices.where_{step}")
             prompt = self.t("kiosk.devices.place", mass=f"{self._mass_kg:g}", where=where,
                             seconds=seconds)  # fmt: skip
         self.query_one("#prompt", Static).update(prompt)
         self.query_one("#mass", Input).display = step == "mass"
+        self.query_one("#second-mass", Input).display = step == "mass"
         next_button = self.query_one("#next", Button)
         next_button.label = self.t("kiosk.next" if step == "mass" else "kiosk.devices.measure")
         next_button.display = step != "result"
@@ -265,27 +290,33 @@ class CalibrationScreen(_PlateSetupScreen):
             case "again":
                 self._restart()
             case "next" if self.step == "mass":
-                self._take_mass(self.query_one("#mass", Input).value)
+                self._take_masses()
             case "next":
                 event.button.disabled = True
                 self.say(self.t("kiosk.devices.measuring"))
                 self.run_worker(self._measure(), exclusive=True)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self._take_mass(event.value)
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
+        self._take_masses()
 
-    def _take_mass(self, typed: str) -> None:
-        mass = parse_mass_kg(typed)
+    def _take_masses(self) -> None:
+        """Take the weight's mass and the optional second one; a second adds the linearity step."""
+        mass = parse_mass_kg(self.query_one("#mass", Input).value)
+        typed_second = self.query_one("#second-mass", Input).value.strip()
+        second = parse_mass_kg(typed_second) if typed_second else None
+        low, high = (f"{limit:g}" for limit in MASS_RANGE_KG)
         if mass is None:
-            low, high = MASS_RANGE_KG
-            self.say(self.t("kiosk.devices.mass_bad", low=f"{low:g}", high=f"{high:g}"),
-                     alert=True)  # fmt: skip
+            self.say(self.t("kiosk.devices.mass_bad", low=low, high=high), alert=True)
             return
-        self._mass_kg = mass
+        if typed_second and second is None:
+            self.say(self.t("kiosk.devices.second_mass_bad", low=low, high=high), alert=True)
+            return
+        self._mass_kg, self._second_kg = mass, second
+        self._steps = CALIBRATION_STEPS if second is None else WITH_SECOND_MASS
         self._advance()
 
     def _restart(self) -> None:
-        self._step, self._unloaded, self._loadings = 1, None, []
+        self._step, self._unloaded, self._loadings, self._both = 1, None, [], None
         self.query_one("#result", Static).update("")
         self.say("")
         self._show_step()
@@ -303,6 +334,8 @@ class CalibrationScreen(_PlateSetupScreen):
             return
         if step == "zero":
             self._unloaded = capture
+        elif step == "both":
+            self._both = Loading((0.0, 0.0), tuple(capture.raw.mean(axis=0)))
         else:
             spacing = capture.calibration.spacing_x_mm, capture.calibration.spacing_y_mm
             position = known_weight_positions(*spacing)[step]
@@ -314,10 +347,12 @@ class CalibrationScreen(_PlateSetupScreen):
     async def _finish(self) -> None:
         assert self._unloaded is not None  # noqa: S101 - the zero step comes first
         previous: PlateCalibration = self._unloaded.calibration
+        linearity = None
+        if self._both is not None and self._second_kg is not None:
+            linearity = Linearity(self._second_kg, self._both)
         try:
-            result = calibrate_known_weight(
-                previous, self._unloaded.raw, self._loadings, self._mass_kg
-            )
+            result = calibrate_known_weight(previous, self._unloaded.raw, self._loadings,
+                                            self._mass_kg, linearity=linearity)  # fmt: skip
         except ValueError:
             self.say(self.t("kiosk.devices.unsolvable"), alert=True)
             return

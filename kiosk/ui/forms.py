@@ -26,7 +26,6 @@ from kiosk.ui.base import KioskScreen
 from kiosk.ui.measured import Measured, MeasuringScreen
 from kiosk.ui.resident import display_name
 from programs.batteries import EntryError, score_battery
-from programs.batteries.entry import field_ranges
 from programs.catalogue import catalogue
 from programs.explanations import battery_lines, programme_label
 from programs.prescription import fall_risk_flags, prescribe
@@ -84,12 +83,6 @@ class BatteryFormScreen(MeasuringScreen):
             raise ValueError(f"no typed form for {battery!r}; expected one of {sorted(FORMS)}")
         super().__init__(resident, FORMS[battery], MEASURED_BY[battery], STANCES)
         self.battery = battery
-
-    def label(self, field: str) -> str:
-        label = self.t(f"kiosk.forms.{field}")
-        if field in field_ranges():
-            return f"{label} ({self.t(f'battery.unit.{field_ranges()[field].unit}')})"
-        return label
 
     def compose(self) -> ComposeResult:
         yield self.button("kiosk.back", "back")

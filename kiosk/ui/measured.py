@@ -26,6 +26,7 @@ from textual.widgets import Button, Input, Select, Switch
 from kiosk.station.measurements import MEASUREMENTS
 from kiosk.station.service import TrialView
 from kiosk.ui.base import KioskScreen
+from programs.batteries.entry import field_ranges
 from records.residents import Resident
 
 
@@ -91,8 +92,11 @@ class MeasuringScreen(KioskScreen):
         self.filled: dict[str, Filled] = {}  # fields filled from a saved trial
 
     def label(self, field: str) -> str:
-        """Return a field's name as the screen shows it."""
-        raise NotImplementedError
+        """Return a field's name as the screen shows it, with the unit of its entry range."""
+        label = self.t(f"kiosk.forms.{field}")
+        if field in field_ranges():
+            return f"{label} ({self.t(f'battery.unit.{field_ranges()[field].unit}')})"
+        return label
 
     def measure_button(self, field: str) -> Button:
         return self.button("kiosk.sppb.measure", f"measure-{field}")

@@ -1,6 +1,8 @@
 """Known-weight calibration (genki-forceplate.md §3.7): the slopes solved from synthetic counts of
 known slopes are recovered, the verification passes them and fails a miswired or noisy set, and
-bad input is refused with a message saying what is expected.
+bad input is refused with a message saying what is expected; a session zero refuses a loaded plate
+and one that varies more than three times the noise measured at its calibration; the second
+mass at the centre with the first checks linearity (±1 %).
 
 Synthetic counts are written here from the load split of a rigid top on four equal cells (each
 corner's load linear in its position, both diagonals carrying half), independently of the solver.
@@ -13,9 +15,11 @@ import pytest
 
 from devices.calibration import (
     ZERO_LIMIT_N,
+    Linearity,
     Loading,
     PlateCalibration,
     PlateNotEmptyError,
+    PlateUnsteadyError,
     calibrate_known_weight,
     session_zero,
     solve_slopes,
@@ -153,3 +157,49 @@ def test_a_session_zero_sets_the_offsets_and_refuses_a_loaded_plate() -> None:
     np.testing.assert_allclose(raw.mean(axis=0) * zeroed.slopes + zeroed.offsets, 0, atol=1e-9)
     with pytest.raises(PlateNotEmptyError, match=r"the plate reads 25 N; expected within ±20 N"):
         session_zero(PREVIOUS, raw, np.full(len(raw), 25.0))
+
+
+def test_a_session_zero_refuses_a_plate_noisier_than_three_times_its_commissioning_noise() -> None:
+    calibrated = calibrate_known_weight(
+        PREVIOUS, unloaded(np.random.default_rng(3)), [loading(p) for p in POSITIONS], MASS_KG
+    )
+    noise = calibrated.noise_counts  # about 2 counts per channel
+    fz = np.zeros(500)
+    steady = unloaded(np.random.default_rng(4), noise_counts=2.0)
+    session_zero(PREVIOUS, steady, fz, noise)  # as noisy as at calibration: zeroed
+    shaken = steady.copy()
+    shaken[:, 2] += 8.0 * np.sin(np.linspace(0, 20 * np.pi, len(shaken)))  # BL shaken
+    with pytest.raises(PlateUnsteadyError, match=r"channel BL varies by 6\.\d counts") as refused:
+        session_zero(PREVIOUS, shaken, fz, noise)
+    assert refused.value.limit_counts == pytest.approx(3 * noise[2])
+    session_zero(PREVIOUS, shaken, fz)  # never calibrated here: only the force is checked
+    with pytest.raises(ValueError, match=r"3 noise levels given; expected 4"):
+        session_zero(PREVIOUS, steady, fz, noise[:3])
+
+
+def both_at_the_centre(second_kg: float, gain: float = 1.0) -> Linearity:
+    """Both masses at the centre, read by cells whose response is ``gain`` times linear."""
+    weight_n = (MASS_KG + second_kg) * 9.80665
+    counts = ZERO_COUNTS + gain * (weight_n / 4) / TRUE_SLOPES
+    return Linearity(second_kg, Loading((0.0, 0.0), tuple(counts)))
+
+
+@pytest.mark.parametrize(("gain", "passed"), [(1.0, True), (1.009, True), (1.02, False)])
+def test_the_second_mass_checks_linearity_within_1_percent(gain: float, passed: bool) -> None:
+    result = calibrate_known_weight(
+        PREVIOUS, unloaded(np.random.default_rng(5)), [loading(p) for p in POSITIONS], MASS_KG,
+        linearity=both_at_the_centre(10.0, gain),
+    )  # fmt: skip
+    [check] = [c for c in result.verification.checks if c.name == "linearity"]
+    assert check.passed is passed
+    assert check.measured == pytest.approx(100 * (gain - 1), abs=0.05)
+    assert result.verification.passed is passed
+    assert result.to_parameters()["masses_kg"] == [MASS_KG, 10.0]
+
+
+def test_a_second_mass_off_the_centre_or_not_positive_is_refused() -> None:
+    centre = Loading((0.0, 0.0), tuple(ZERO_COUNTS))
+    with pytest.raises(ValueError, match=r"second mass 0 kg given; expected a positive mass"):
+        Linearity(0, centre)
+    with pytest.raises(ValueError, match=r"expected them at the centre"):
+        Linearity(10.0, Loading((100.0, 0.0), tuple(ZERO_COUNTS)))

@@ -41,6 +41,7 @@ SPACING = (500.0, 400.0)
 RATE_HZ = 1000
 TRUE_SLOPES = tuple(DEFAULT_SLOPE * f for f in (1.10, 0.95, 1.08, 0.97))  # the cells, N/count
 MASS_KG = 20.0
+SECOND_KG = 10.0  # put with the first in the centre: the linearity check
 WEIGHT_N = MASS_KG * 9.80665
 CORNERS = {"FL": (-250.0, 200.0), "FR": (250.0, 200.0), "BL": (-250.0, -200.0),
            "BR": (250.0, -200.0), "centre": (0.0, 0.0)}  # fmt: skip
@@ -65,11 +66,14 @@ def place(runner: PtyRunner, mass_kg: float, position: tuple[float, float] = (0.
     plate.place(static_load(mass_kg, position, rate_hz=RATE_HZ, spacing_mm=SPACING))
 
 
-def store(database: Database, slopes: tuple[float, ...], offsets: tuple[float, ...]) -> None:
-    """Store the calibration the station opens the plate with, dated three days ago."""
+def store(
+    database: Database, slopes: tuple[float, ...], offsets: tuple[float, ...], **stored: object
+) -> None:
+    """Store the calibration the station opens the plate with (and ``stored`` beside its
+    parameters), dated three days ago."""
     calibration = PlateCalibration(slopes, offsets, *SPACING)
     DeviceRepository(database).save_calibration(
-        SERIAL, kind="force_plate", parameters=calibration.to_dict(), actor="test"
+        SERIAL, kind="force_plate", parameters={**calibration.to_dict(), **stored}, actor="test"
     )
     with database.transaction() as session:
         three_days_ago = datetime.now(UTC) - timedelta(days=3)
@@ -163,19 +167,51 @@ async def test_a_zero_is_refused_while_the_plate_carries_a_mass(
     assert DeviceRepository(database).latest_calibration(SERIAL) is not None
 
 
+async def test_a_zero_is_refused_while_the_plate_varies_more_than_at_its_calibration(
+    database: Database, runner: PtyRunner
+) -> None:
+    """Calibrated when its cells varied by 0.2 counts, the plate now varies by about 1 count (the
+    simulator's ADC noise, a loose cable say): more than three times as much, so no zero."""
+    store(database, TRUE_SLOPES, DEFAULT_OFFSETS, procedure="known_weight",
+          noise_counts=[0.2] * 4)  # fmt: skip
+    with station(database, runner) as running:
+        app = kiosk(database, running)
+        async with app.run_test(size=(120, 50)) as pilot:
+            await until(pilot, lambda: running.view.devices[0].calibrated_at is not None)
+            await app.push_screen(ZeroScreen(seconds=CAPTURE_S))
+            await press_busy(app, pilot, "#zero-now")
+            await until(pilot, lambda: shown(app, "#message").startswith("The plate is not"))
+            assert re.match(r"The plate is not still: sensor FL varies by 1\.\d counts, more "
+                            r"than 0\.6 \(three times", shown(app, "#message"))  # fmt: skip
+    latest = DeviceRepository(database).latest_calibration(SERIAL)
+    assert latest is not None
+    assert latest.parameters["procedure"] == "known_weight"  # nothing new stored
+
+
 async def run_wizard(
-    app: KioskApp, pilot: Pilot[None], runner: PtyRunner, positions: dict[str, tuple[float, float]]
+    app: KioskApp,
+    pilot: Pilot[None],
+    runner: PtyRunner,
+    positions: dict[str, tuple[float, float]],
+    second_kg: float | None = None,
 ) -> CalibrationScreen:
-    """Go through the wizard, putting the mass at ``positions[step]`` for each position step."""
+    """Go through the wizard, putting the mass at ``positions[step]`` for each position step,
+    and with a second mass, both masses in the centre at the end."""
     screen = app.screen
     assert isinstance(screen, CalibrationScreen)
     screen.query_one("#mass", Input).value = f"{MASS_KG:g}"
+    if second_kg is not None:
+        screen.query_one("#second-mass", Input).value = f"{second_kg:g}"
     await press_busy(app, pilot, "#next")
     assert screen.step == "zero"
-    for step in ("zero", *CORNERS):
+    for step in ("zero", *CORNERS, *(() if second_kg is None else ("both",))):
         assert screen.step == step
         if step == "zero":
             place(runner, 0.0)
+        elif step == "both":
+            both_kg = MASS_KG + (second_kg or 0.0)
+            assert shown(app, "#prompt").startswith(f"Put both weights ({both_kg:g} kg)")
+            place(runner, both_kg)
         else:
             assert f"Put the 20 kg weight {'in the centre' if step == 'centre' else 'over'}" in (
                 shown(app, "#prompt")
@@ -209,10 +245,18 @@ async def test_the_calibration_wizard_solves_verifies_saves_and_applies_the_slop
                 assert shown(app, "#message") == (
                     "Please type the mass in kg as a number from 1 to 200, for example 10 or 20.5."
                 )
-            screen = await run_wizard(app, pilot, runner, CORNERS)
+            app.screen.query_one("#mass", Input).value = "20"
+            app.screen.query_one("#second-mass", Input).value = "ten"
+            await press_busy(app, pilot, "#next")
+            assert app.screen.step == "mass"
+            assert shown(app, "#message") == (
+                "Please type the second mass in kg as a number from 1 to 200, or leave it empty."
+            )
+            screen = await run_wizard(app, pilot, runner, CORNERS, second_kg=SECOND_KG)
             await until(pilot, lambda: shown(app, "#message") != "")
             assert shown(app, "#message") == "Calibration passed and was saved."
             assert "OK Weight at the centre:" in shown(app, "#result")
+            assert "OK Both weights at the centre:" in shown(app, "#result")
             assert "FAILED" not in shown(app, "#result")
             assert screen.query_one("#again", Button).display
             place(runner, MASS_KG)
@@ -224,7 +268,7 @@ async def test_the_calibration_wizard_solves_verifies_saves_and_applies_the_slop
     assert stored is not None
     np.testing.assert_allclose(stored.parameters["slopes"], TRUE_SLOPES, rtol=2e-3)
     np.testing.assert_allclose(stored.parameters["offsets"], DEFAULT_OFFSETS, atol=0.05)
-    assert stored.parameters["masses_kg"] == [MASS_KG]
+    assert stored.parameters["masses_kg"] == [MASS_KG, SECOND_KG]
     assert stored.parameters["positions_mm"] == [list(p) for p in CORNERS.values()]
     assert 0.5 < min(stored.parameters["noise_counts"]) < 2.0  # the simulated ADC's 1 count
 
