@@ -26,11 +26,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from office.evaluation import (
-    CareLevelChange,
+    Certification,
     EvaluationReport,
     SppbShare,
-    care_level_change,
+    certification_change,
     evaluation_report,
+    levels_at,
     sppb_share,
 )
 from office.flags import Latest, best_trial_per_day, latest_by_test, resident_flags
@@ -348,32 +349,36 @@ class OfficeData:
                          for m in _months(start, end)),
             attending=len(session_months), assessments=dict(Counter(r.name for r in assessed)),
             assessed=len({r.resident_uuid for r in assessed}),
-            evaluation=evaluation_report(self.care_level_changes(), session_months, start=start,
+            evaluation=evaluation_report(self.certifications(), session_months, start=start,
                                          end=end),
             sppb=sppb_share(sppb, start=start, end=end),
         )  # fmt: skip
 
-    def care_level_changes(self) -> list[CareLevelChange]:
-        """Return every recorded change of a resident's care level, oldest first.
+    def certifications(self) -> list[Certification]:
+        """Return every recorded renewal or change of a resident's certification, oldest first.
 
+        The levels a date-only renewal kept are filled in (office/evaluation.py ``levels_at``).
         records/residents.py audits an edit or import with ``details[field] = [before, after]``
-        for each changed field, a roster sync with the previous and new values
-        (office/evaluation.py ``care_level_change``); an edit that changes nothing writes none.
+        for each changed field, a roster sync with the previous and new values; an edit that
+        changes nothing writes none.
         """
-        facility_residents = set(self.roster()) if self.facility_id is not None else None
+        residents = self.roster()
         query = (
             select(AuditEvent.entity_id, AuditEvent.occurred_at, AuditEvent.details)
             .where(AuditEvent.entity == RESIDENT_ENTITY)
             .order_by(AuditEvent.occurred_at, AuditEvent.id)
         )
-        changes = []
+        recorded: dict[str, list[Certification]] = defaultdict(list)
         with self.database.read() as session:
             for uuid, occurred_at, details in session.execute(query):
-                change = care_level_change(details)
-                if change is not None and (facility_residents is None or
-                                           uuid in facility_residents):  # fmt: skip
-                    changes.append(CareLevelChange(uuid, occurred_at, *change))
-        return changes
+                change = certification_change(details)
+                if change is not None and uuid in residents:
+                    recorded[uuid].append(Certification(uuid, occurred_at, *change))
+        return sorted(
+            (c for uuid, found in recorded.items()
+             for c in levels_at(found, residents[uuid].fields.care_level.value)),
+            key=lambda c: c.entered_at,
+        )  # fmt: skip
 
 
 def _quarantined_by_kiosk(topics: Iterable[str]) -> dict[tuple[str, str] | None, int]:

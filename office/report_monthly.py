@@ -144,13 +144,16 @@ def overview_lines(overview: FacilityOverview, language: Language) -> tuple[str,
         lines = [text("office.report.monthly.sppb_none", language)]
     if sppb.single:
         lines.append(text("office.report.monthly.sppb_single", language, count=sppb.single))
+    counts = evaluation.counts
     lines.append(
-        text("office.report.monthly.care_levels", language, changes=evaluation.changes,
-             improved=evaluation.improved, worsened=evaluation.worsened)
+        text("office.report.monthly.certifications", language,
+             certifications=evaluation.certifications, d=counts.d, m=counts.m, i=counts.i,
+             worsened=evaluation.worsened)
     )  # fmt: skip
+    status = text(f"battery.status.{evaluation.status}", language)
     if evaluation.value is None:
-        status = text(f"battery.status.{evaluation.status}", language)
         lines.append(text("office.report.monthly.value_missing", language, status=status))
     else:
-        lines.append(text("office.report.monthly.value", language, value=f"{evaluation.value:.3f}"))
+        lines.append(text("office.report.monthly.value", language,
+                          value=f"{evaluation.value:.3f}", status=status))  # fmt: skip
     return tuple(lines)

@@ -193,11 +193,16 @@ def evaluation_lines(overview: FacilityOverview, language: Language) -> tuple[st
                                                            language))]  # fmt: skip
     lines.append(t("evaluation.rule", language, months=MIN_SERVICE_MONTHS,
                    criterion=f"{VALUE_CRITERION:g}"))  # fmt: skip
-    lines.append(t("evaluation.counted", language, improved=report.improved,
-                   worsened=report.worsened, changes=report.changes))  # fmt: skip
-    if report.value is not None:
+    counts = report.counts
+    lines.append(t("evaluation.counted", language, d=counts.d, m=counts.m, i=counts.i,
+                   worsened=report.worsened, certifications=report.certifications))  # fmt: skip
+    if report.value is None:
+        lines.append(t("evaluation.no_value", language, months=MIN_SERVICE_MONTHS))
+    else:
         lines.append(t("evaluation.value", language, value=f"{report.value:.3f}"))
-    lines += [t(f"evaluation.missing.{code}", language) for code in report.missing]
+    if report.undated:
+        lines.append(t("evaluation.undated", language, count=report.undated))
+    lines.append(t("evaluation.renewals", language))
     return tuple(lines)
 
 

@@ -122,6 +122,7 @@ class Resident(Base):
     sex: Mapped[str] = mapped_column(String(8))
     birth_date: Mapped[date] = mapped_column(Date)
     care_level: Mapped[str] = mapped_column(String(20))
+    certified_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)

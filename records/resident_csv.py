@@ -33,6 +33,7 @@ CSV_HEADERS: Mapping[str, tuple[str, ...]] = {
     "sex": ("sex", "性別"),
     "birth_date": ("birth_date", "生年月日"),
     "care_level": ("care_level", "介護度", "要介護度"),
+    "certified_on": ("certified_on", "認定日"),
     "notes": ("notes", "備考"),
     ACTIVE: ("active", "有効"),
 }
@@ -139,6 +140,7 @@ def write_residents_csv(
                 SEX_LABELS_JA[fields.sex] if japanese else fields.sex.value,
                 fields.birth_date.isoformat(),
                 CARE_LEVEL_LABELS_JA[fields.care_level] if japanese else fields.care_level.value,
+                fields.certified_on.isoformat() if fields.certified_on else "",
                 fields.notes,
                 ("はい" if active else "いいえ") if japanese else str(active).lower(),
             ]

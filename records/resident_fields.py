@@ -59,14 +59,17 @@ SEX_ALIASES: Mapping[str, Sex] = {
 
 RESIDENT_FIELDS: tuple[str, ...] = (
     "code", "family_name", "given_name", "family_kana", "given_kana",
-    "sex", "birth_date", "care_level", "notes",
+    "sex", "birth_date", "care_level", "certified_on", "notes",
 )  # fmt: skip
-REQUIRED_FIELDS: frozenset[str] = frozenset(RESIDENT_FIELDS) - {"notes"}
+# Optional fields and their value when left empty.
+EMPTY_VALUES: Mapping[str, object] = {"certified_on": None, "notes": ""}
+REQUIRED_FIELDS: frozenset[str] = frozenset(RESIDENT_FIELDS) - set(EMPTY_VALUES)
 
 CODE_MAX = 32
 NAME_MAX = 50
 NOTES_MAX = 1000
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+LTCI_START = date(2000, 4, 1)  # long-term care insurance began: no certification before it
 
 # Japanese eras (元号) that cover living residents: name, one-letter abbreviation, first day.
 ERAS: tuple[tuple[str, str, date], ...] = (
@@ -98,6 +101,9 @@ class ResidentFields:
     sex: Sex
     birth_date: date
     care_level: CareLevel
+    # The day the current care-need certification (要介護・要支援認定) was made, new, renewed or
+    # changed; a renewal that keeps the level changes only this (office.evaluation counts it).
+    certified_on: date | None = None
     notes: str = ""
 
 
@@ -168,23 +174,33 @@ def _era_date(match: re.Match[str]) -> date:
     return born
 
 
-def parse_birth_date(value: str, today: date) -> date:
-    """Parse a birth date in ISO, Excel (1940/3/2), 年月日 or Japanese-era form."""
+def _parse_date(value: str) -> date:
+    """Parse a date in ISO, Excel (1940/3/2), 年月日 or Japanese-era form."""
     text = _nfkc(value).strip()
     try:
         if (western := _WESTERN_DATE.fullmatch(text)) is not None:
-            born = date(int(western[1]), int(western[2]), int(western[3]))
-        elif (era := _ERA_DATE.fullmatch(text)) is not None:
-            born = _era_date(era)
-        else:
-            raise _InvalidValueError("problem.date_format")
+            return date(int(western[1]), int(western[2]), int(western[3]))
+        if (era := _ERA_DATE.fullmatch(text)) is not None:
+            return _era_date(era)
     except ValueError:
         raise _InvalidValueError("problem.date_format") from None
-    if born > today:
-        raise _InvalidValueError("problem.date_future")
-    if born < EARLIEST_BIRTH_DATE:
-        raise _InvalidValueError("problem.date_too_early")
-    return born
+    raise _InvalidValueError("problem.date_format")
+
+
+# A date field's bounds: (earliest day, problem when after today, problem when too early)
+BIRTH_DATES = (EARLIEST_BIRTH_DATE, "problem.date_future", "problem.date_too_early")
+CERTIFICATION_DATES = (LTCI_START, "problem.certified_future", "problem.certified_too_early")
+
+
+def _date_within(value: str, today: date, bounds: tuple[date, str, str]) -> date:
+    """Parse a date (``_parse_date``) that is neither after ``today`` nor before its earliest."""
+    earliest, future, too_early = bounds
+    day = _parse_date(value)
+    if day > today:
+        raise _InvalidValueError(future)
+    if day < earliest:
+        raise _InvalidValueError(too_early)
+    return day
 
 
 def _parser(name: str, today: date) -> Callable[[str], object]:
@@ -195,8 +211,9 @@ def _parser(name: str, today: date) -> Callable[[str], object]:
         "family_kana": _kana,
         "given_kana": _kana,
         "sex": _sex,
-        "birth_date": lambda value: parse_birth_date(value, today),
+        "birth_date": lambda value: _date_within(value, today, BIRTH_DATES),
         "care_level": _care_level,
+        "certified_on": lambda value: _date_within(value, today, CERTIFICATION_DATES),
         "notes": _text(NOTES_MAX, multiline=True),
     }
     return parsers[name]
@@ -210,7 +227,7 @@ def parse_field(name: str, raw: str, today: date, line: int | None = None) -> ob
     if not value:
         if name in REQUIRED_FIELDS:
             raise InvalidRecordError([FieldProblem(name, raw, "problem.required", line=line)])
-        return ""
+        return EMPTY_VALUES[name]
     try:
         return _parser(name, today)(value)
     except _InvalidValueError as exc:

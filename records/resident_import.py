@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from records.errors import FieldProblem, InvalidRecordError
 from records.resident_csv import ACTIVE, decode_csv_bytes, parse_active, read_resident_rows
-from records.resident_fields import ResidentFields, parse_resident
+from records.resident_fields import EMPTY_VALUES, ResidentFields, parse_resident
 
 
 @dataclass(frozen=True, slots=True)
 class ImportRow:
-    """A validated resident and its line; ``active`` is None when the file has no such column."""
+    """A validated resident and its line; ``active`` is None when the file has no such column.
+
+    ``absent`` names the optional fields the file has no column for: an update keeps their
+    stored values (a file from before a column existed clears nothing).
+    """
 
     line: int
     fields: ResidentFields
     active: bool | None
+    absent: frozenset[str] = frozenset()
+
+    def over(self, stored: ResidentFields) -> ResidentFields:
+        """Return the row's fields, with the stored value of every absent field."""
+        return replace(self.fields, **{name: getattr(stored, name) for name in self.absent})
 
 
 def _parse_row(line: int, values: dict[str, str], today: date) -> ImportRow:
@@ -33,7 +42,7 @@ def _parse_row(line: int, values: dict[str, str], today: date) -> ImportRow:
         problems.extend(exc.problems)
     if problems:
         raise InvalidRecordError(problems)
-    return ImportRow(line, fields, active)
+    return ImportRow(line, fields, active, frozenset(EMPTY_VALUES) - set(values))
 
 
 def parse_resident_csv(data: bytes, today: date) -> list[ImportRow]:

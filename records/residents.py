@@ -72,6 +72,7 @@ def _fields_of(row: models.Resident) -> ResidentFields:
         sex=Sex(row.sex),
         birth_date=row.birth_date,
         care_level=CareLevel(row.care_level),
+        certified_on=row.certified_on,
         notes=row.notes,
     )
 
@@ -99,6 +100,8 @@ def _stored_values(values: ResidentFields) -> dict[str, Any]:
 
 
 def _jsonable(value: object) -> object:
+    if value is None:
+        return None
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
@@ -308,14 +311,15 @@ class ResidentRepository:
         dry_run: bool,
     ) -> bool:
         before = _to_resident(stored).fields
+        after = row.over(before)
         active_changes = row.active is not None and row.active != stored.active
         if dry_run:
-            return bool(_changes(before, row.fields)) or active_changes
+            return bool(_changes(before, after)) or active_changes
         changed = self._apply(
             session,
             row=stored,
             before=before,
-            after=row.fields,
+            after=after,
             actor=actor,
             action="resident.import",
         )

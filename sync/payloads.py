@@ -16,7 +16,9 @@
 A ``ResidentEntry`` carries the resident's fields, ``active`` (residents are never deleted; a
 deactivation is ``active: false``), and the stamp of the change: ``updated_at`` (the writer's
 clock, UTC) and ``updated_by`` (``office`` or a kiosk id). Its fields are checked by the same
-rules as any other input (records.resident_fields).
+rules as any other input (records.resident_fields). ``certified_on`` (the certification date) is
+left out when not recorded, so an entry without one is what versions before the field wrote;
+an entry with one is refused by those versions (update the kiosks before recording dates).
 
 Payloads are untrusted on receipt: ``decode`` refuses anything oversized, not JSON, of an unknown
 schema or not matching its model, with a PayloadError whose ``reason`` is stored in quarantine.
@@ -34,7 +36,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
+    model_serializer,
     model_validator,
 )
 
@@ -126,6 +130,13 @@ class StatusMessage(_Payload):
         return self.model_dump_json(by_alias=True, exclude=unknown).encode("utf-8")
 
 
+def _text(value: object) -> str:
+    """Return a resident field's value as an entry holds it ("" for an unrecorded date)."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
 class ResidentEntry(_Document):
     """One resident with the stamp of its latest change (see the module docstring)."""
 
@@ -138,6 +149,7 @@ class ResidentEntry(_Document):
     sex: str = Field(max_length=20)
     birth_date: str = Field(max_length=40)
     care_level: str = Field(max_length=40)
+    certified_on: str = Field("", max_length=40)  # "" (left out of the JSON): not recorded
     notes: str = Field("", max_length=NOTES_MAX)
     active: bool
     updated_at: AwareDatetime
@@ -150,6 +162,15 @@ class ResidentEntry(_Document):
         """
         raw = {name: str(getattr(self, name)) for name in RESIDENT_FIELDS}
         return parse_resident(raw, self.updated_at.date() + timedelta(days=1))
+
+    @model_serializer(mode="wrap")
+    def _without_an_unrecorded_certification(
+        self, handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not data.get("certified_on"):
+            data.pop("certified_on", None)
+        return data
 
     @model_validator(mode="after")
     def _fields_follow_the_rules(self) -> Self:
@@ -171,10 +192,7 @@ class ResidentEntry(_Document):
         updated_by: str,
     ) -> ResidentEntry:
         """Return the entry of a stored resident."""
-        stored = {
-            name: value.isoformat() if isinstance(value, date) else str(value)
-            for name, value in ((n, getattr(values, n)) for n in RESIDENT_FIELDS)
-        }
+        stored = {name: _text(getattr(values, name)) for name in RESIDENT_FIELDS}
         return cls(uuid=uuid, active=active, updated_at=updated_at, updated_by=updated_by, **stored)
 
 

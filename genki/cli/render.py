@@ -46,6 +46,8 @@ def resident_dict(resident: Resident) -> dict[str, Any]:
     values["birth_date"] = resident.fields.birth_date.isoformat()
     values["sex"] = str(resident.fields.sex)
     values["care_level"] = str(resident.fields.care_level)
+    certified = resident.fields.certified_on
+    values["certified_on"] = certified.isoformat() if certified else None
     return {
         "uuid": resident.uuid,
         "facility_id": resident.facility_id,

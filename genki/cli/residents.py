@@ -25,7 +25,12 @@ from records.audit import audit_trail
 from records.errors import CsvFormatError, InvalidRecordError, NotFoundError
 from records.profiles import age_on
 from records.resident_csv import write_residents_csv
-from records.resident_fields import RESIDENT_FIELDS, parse_changes, parse_resident
+from records.resident_fields import (
+    REQUIRED_FIELDS,
+    RESIDENT_FIELDS,
+    parse_changes,
+    parse_resident,
+)
 from records.resident_import import parse_resident_csv
 from records.residents import ENTITY, Resident, ResidentRepository
 
@@ -50,7 +55,7 @@ def _field_options(*, required: bool) -> Callable[[Callable[..., Any]], Callable
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         for name in reversed(RESIDENT_FIELDS):
-            needed = required and name != "notes"
+            needed = required and name in REQUIRED_FIELDS
             option = click.option(
                 f"--{name.replace('_', '-')}",
                 name,
@@ -174,6 +179,7 @@ def _details(resident: Resident, language: Language) -> str:
         ("sex", text(f"sex.{f.sex}", language)),
         ("birth_date", f"{f.birth_date.isoformat()} ({age_on(f.birth_date, local_today())})"),
         ("care_level", text(f"care_level.{f.care_level}", language)),
+        ("certified_on", f.certified_on.isoformat() if f.certified_on else "—"),
         ("notes", f.notes),
         ("active", status),
     ]

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from residents_csv_factory import HEADER_JA, csv_bytes, resident_lines
 
+from records import Database
 from records.errors import CsvFormatError, InvalidRecordError
 from records.resident_csv import (
     decode_csv_bytes,
@@ -19,6 +20,7 @@ from records.resident_csv import (
 )
 from records.resident_fields import CareLevel, ResidentFields, Sex, parse_resident
 from records.resident_import import parse_resident_csv
+from records.residents import ResidentRepository
 
 TODAY = date(2026, 11, 22)
 
@@ -118,6 +120,7 @@ residents = st.builds(
     sex=st.sampled_from(Sex),
     birth_date=st.dates(date(1900, 1, 1), TODAY),
     care_level=st.sampled_from(CareLevel),
+    certified_on=st.none() | st.dates(date(2000, 4, 1), TODAY),
     notes=st.text(alphabet=st.sampled_from('ab,"\n膝 '), max_size=30).map(str.strip),
 )
 
@@ -150,3 +153,21 @@ def test_any_text_is_rows_or_a_named_error_never_a_crash(text: str) -> None:
 def test_any_bytes_import_or_fail_with_named_errors(data: bytes) -> None:
     with contextlib.suppress(CsvFormatError, InvalidRecordError):
         parse_resident_csv(data, TODAY)
+
+
+def test_an_update_from_a_file_without_an_optional_column_keeps_the_stored_value(
+    database: Database,
+) -> None:
+    """A file written before the certification date existed clears neither it nor the notes."""
+    repository = ResidentRepository(database, "f1")
+    text = "code,family_name,given_name,family_kana,given_kana,sex,birth_date,care_level,{}\r\n"
+    hanako = "A-1,山田,花子,ヤマダ,ハナコ,女,1940-03-02"
+    first = text.format("certified_on,notes") + f"{hanako},要支援2,2026-04-01,膝\r\n"
+    repository.import_all(parse_resident_csv(first.encode(), TODAY), actor="test",
+                          update_existing=False)  # fmt: skip
+    later = text.format("active") + f"{hanako},要支援1,はい\r\n"
+    repository.import_all(parse_resident_csv(later.encode(), TODAY), actor="test",
+                          update_existing=True)  # fmt: skip
+    fields = repository.get("A-1").fields
+    assert (fields.care_level, fields.certified_on, fields.notes) == (
+        CareLevel.SUPPORT_1, date(2026, 4, 1), "膝")  # fmt: skip

@@ -78,6 +78,29 @@ def test_impossible_birth_dates_are_refused(raw: str, key: str) -> None:
     assert _problem_key("birth_date", raw) == key
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("2026-04-01", date(2026, 4, 1)), ("令和8年4月1日", date(2026, 4, 1)), ("", None),
+     ("2000-04-01", date(2000, 4, 1))],
+)  # fmt: skip
+def test_a_certification_date_is_read_like_a_birth_date_or_left_empty(
+    raw: str, expected: date | None
+) -> None:
+    assert parse_field("certified_on", raw, TODAY) == expected
+    assert parse_resident({**HANAKO, "certified_on": raw}, TODAY).certified_on == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [("2000-03-31", "problem.certified_too_early"), ("2026-11-23", "problem.certified_future"),
+     ("2026-02-30", "problem.date_format")],
+)  # fmt: skip
+def test_certification_dates_before_the_insurance_or_in_the_future_are_refused(
+    raw: str, key: str
+) -> None:
+    assert _problem_key("certified_on", raw) == key
+
+
 def test_codes_accept_full_width_digits_and_refuse_other_characters() -> None:
     assert parse_field("code", "Ａ－００１", TODAY) == "A-001"
     assert parse_field("code", "r_0001", TODAY) == "r_0001"

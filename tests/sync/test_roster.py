@@ -458,6 +458,7 @@ residents_fields = st.builds(
     sex=st.sampled_from(Sex),
     birth_date=st.dates(min_value=date(1900, 1, 1), max_value=date(2020, 12, 31)),
     care_level=st.sampled_from(CareLevel),
+    certified_on=st.none() | st.dates(min_value=date(2000, 4, 1), max_value=date(2025, 12, 31)),
     notes=st.text(_NAMES + "abc 。", max_size=200).map(str.strip),
 )
 synced_residents = st.builds(
@@ -471,6 +472,9 @@ def test_a_roster_message_round_trips(resident: SyncedResident) -> None:
     topic, payload = roster_message(FACILITY, resident)
     assert topic == f"genki/v1/{FACILITY}/roster/{resident.uuid}"
     assert parse_roster(topic, payload) == (FACILITY, resident)
+    # Without a certification date the entry is what versions before the field wrote.
+    entry = json.loads(payload)["resident"]
+    assert ("certified_on" in entry) is (resident.fields.certified_on is not None)
 
 
 @given(st.binary(max_size=2048))
