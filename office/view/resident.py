@@ -76,6 +76,9 @@ class ResidentScreen(OfficeScreen):
         who = resident_label(row, lang)
         if row.known:
             who += f"  {row.code}  {care_level_short(row, lang)}"
+        if row.resident is not None and row.resident.fields.certified_on is not None:
+            certified = row.resident.fields.certified_on.isoformat()
+            who += f"  {self.t('certified_on', date=certified)}"
         self.query_one("#who", Static).update(who)
         self.filled = set()
         self.fill(self.query_one("#tabs", TabbedContent).active.removeprefix("tab-"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from office_view_support import UNKNOWN, office_app, settle
@@ -15,6 +15,7 @@ from office.view.resident import ResidentScreen
 from office.view.residents import ResidentsScreen
 from office.view.status import KiosksScreen
 from records.inbox import KioskStatus, store_batch
+from records.residents import ResidentRepository
 
 
 def cells(table: DataTable[str]) -> list[list[str]]:
@@ -56,6 +57,9 @@ async def test_enter_opens_the_resident_page_with_trend_charts_and_records(
     tmp_path: Path,
 ) -> None:
     app = office_app(tmp_path)
+    ResidentRepository(app.data.database, "f1").edit(
+        "R001", {"certified_on": date(2026, 4, 1)}, actor="office"
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         table = app.screen.query_one("#residents", DataTable)
@@ -64,7 +68,9 @@ async def test_enter_opens_the_resident_page_with_trend_charts_and_records(
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ResidentScreen)
-        assert "山田 花子  R001" in str(screen.query_one("#who", Static).render())
+        who = str(screen.query_one("#who", Static).render())
+        assert "山田 花子  R001" in who
+        assert who.endswith("certified 2026-04-01")
         summary = "\n".join(str(s.render()) for s in screen.query("#summary-body Static"))
         assert "(Short Physical Performance Battery): 10 last time, 8 now (worse)." in summary
         assert "cannot say whether the change is more than chance" in summary
