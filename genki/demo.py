@@ -6,7 +6,9 @@
   resident on it who does what the current trial asks (``PlatePerson``: quiet standing for the
   sway tests and the SPPB stances, a tandem stance broken after a few seconds, five sit-to-stands
   for the chair stand, stand-ups while an exercise counts them, nobody on the plate otherwise);
-  an emulated Bluetooth grip gauge (``ble+sim://progressor``);
+  an emulated Bluetooth grip gauge (``ble+sim://progressor``); an emulated Bluetooth
+  blood-pressure cuff and pulse oximeter that measure again and again (``every_s``), so each
+  resident's health check is filled in by them a few seconds after it opens;
 - a simulated Chronopic timer with photocell gates at 0 and 4 m behind a pseudo-terminal, read by
   the real Chronopic driver (the station's ``timer``), and a resident who walks the 4-m course
   through the gates a moment after each 4-m walk trial starts recording (``GateWalker``: a walk
@@ -62,6 +64,8 @@ from sync.roster import RosterFollower
 FACILITY, KIOSK = "demo-facility", "demo-kiosk"
 DEMO_PIN = "1234"
 GAUGE_URL = "ble+sim://progressor?scenario=grip-max&seed=7"
+CUFF_URL = "ble+sim://blood-pressure?systolic=128&diastolic=76&pulse=72&inflation_s=2&every_s=3"
+OXIMETER_URL = "ble+sim://pulse-oximeter?spo2=97&pulse=72&every_s=2"
 RECORD_SECONDS = {"sway_eo": 20.0, "sway_ec": 20.0}  # shorter than the clinic's, for a demo
 ROSTER_WAIT_S = 20.0  # the kiosk receives the office's roster within this at start-up
 WALK_SPEED_M_S = 0.8  # the demo resident's usual pace: about 5 s over the 4-m course
@@ -425,7 +429,8 @@ def running_demo(folder: Path) -> Iterator[Demo]:
         stack.callback(timer.stop)
         devices: dict[Role, str] = {
             "plate": f"serial://{plate.path}?protocol=gkfp", "gauge": GAUGE_URL,
-            "timer": f"serial://{timer.path}?protocol=chronopic",
+            "timer": f"serial://{timer.path}?protocol=chronopic", "cuff": CUFF_URL,
+            "oximeter": OXIMETER_URL,
         }  # fmt: skip
         station = stack.enter_context(
             Station(kiosk_db, facility_id=FACILITY, kiosk_id=KIOSK, devices=devices,

@@ -8,6 +8,9 @@ and ``simulators``, which never import each other.
 
 Parameters common to every device: ``seed`` (default 1), ``off_after_s`` (the device is switched
 off that many seconds after it starts; a fault), ``on_after_s`` (switched on again that much later).
+Vital-sign devices also take ``garbage`` (that many undecodable values first), ``slow_link_s`` (a
+delay before each value sent) and ``every_s`` (measure again that many seconds after each
+measurement; 0, the default: once).
 """
 
 from __future__ import annotations
@@ -116,6 +119,9 @@ def _after_subscription(
     """Wrap a measurement: wait for the driver's subscription, send ``garbage`` values first."""
     garbage = options.integer("garbage", 0)
     seed = options.integer("seed", 1)
+    every_s = options.number("every_s", 0.0)
+    if every_s < 0:
+        raise DeviceUrlError(f"every_s={every_s:g} in {options.url.text!r}; expected 0 or more")
 
     def wrap(measure: Callable[[], Coroutine[Any, Any, object]]) -> Scenario:
         async def scenario() -> None:
@@ -123,6 +129,9 @@ def _after_subscription(
             if garbage:
                 await peripheral.send_garbage(characteristic, garbage, seed)
             await measure()
+            while every_s > 0:
+                await asyncio.sleep(every_s)
+                await measure()
 
         return scenario
 
@@ -236,7 +245,7 @@ PROGRESSOR_OPTIONS = frozenset(
     {"scenario", "rate_hz", "peak_kgf", "tare_offset_kgf", "speed", "drop_every",
      "garbage_every", "slow_link_s", "low_power_after"}
 )  # fmt: skip
-VITALS_FAULTS = frozenset({"garbage", "slow_link_s"})
+VITALS_OPTIONS = frozenset({"garbage", "slow_link_s", "every_s"})
 EMULATIONS: Mapping[str, tuple[frozenset[str], Callable[[LocalLink, Options], Emulation]]] = {
     "heart-rate": (frozenset({"bpm", "seconds"}), _heart_rate),
     "progressor": (PROGRESSOR_OPTIONS, _progressor),
@@ -245,12 +254,12 @@ EMULATIONS: Mapping[str, tuple[frozenset[str], Callable[[LocalLink, Options], Em
         _force_plate,
     ),
     "blood-pressure": (
-        VITALS_FAULTS | {"systolic", "diastolic", "pulse", "inflation_s"},
+        VITALS_OPTIONS | {"systolic", "diastolic", "pulse", "inflation_s"},
         _blood_pressure,
     ),
-    "pulse-oximeter": (VITALS_FAULTS | {"spo2", "pulse", "count"}, _pulse_oximeter),
-    "thermometer": (VITALS_FAULTS | {"temperature_c"}, _thermometer),
-    "weight-scale": (VITALS_FAULTS | {"weight_kg"}, _weight_scale),
+    "pulse-oximeter": (VITALS_OPTIONS | {"spo2", "pulse", "count"}, _pulse_oximeter),
+    "thermometer": (VITALS_OPTIONS | {"temperature_c"}, _thermometer),
+    "weight-scale": (VITALS_OPTIONS | {"weight_kg"}, _weight_scale),
 }
 
 

@@ -12,6 +12,11 @@ the caller's). The copy differs from the shipped file only where it must:
 - ``password_file``, ``acl_file``, ``cafile``, ``certfile``, ``keyfile``: copies in the data
   directory; ``pid_file`` is left out.
 
+The broker counts as started once it accepts connections and its log says ``mosquitto version
+… running``: Mosquitto opens a listener before it loads that listener's TLS files, so a bad key
+file can accept a connection for a moment before the process exits. (The shipped
+configurations keep Mosquitto's default log types, which include that notice.)
+
 Started as root, Mosquitto 2.0 switches to the user of its ``user`` directive (``mosquitto``) and,
 if that user cannot write the persistence directory, runs without persistence and says nothing
 at the default log level. The runner therefore hands the data directory and the copied files to
@@ -26,6 +31,7 @@ from __future__ import annotations
 import logging
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -48,6 +54,7 @@ STOP_TIMEOUT_S = 10.0
 LOG_NAME = "mosquitto.log"
 CONFIG_NAME = "mosquitto.conf"
 _POLL_S = 0.02
+_RUNNING = re.compile(rb"mosquitto version \S+ running")
 _LOG_TAIL_LINES = 15
 # Directives whose value names a file the broker reads: the copy in the data directory.
 _FILE_DIRECTIVES = {
@@ -185,13 +192,14 @@ class Mosquitto:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(self._private_config(), encoding="utf-8")
         self._log = self.log_path.open("ab")
+        log_start = self._log.tell()
         self._process = process = subprocess.Popen(  # noqa: S603  (our program, our file)
             [binary, "-c", str(self.config_path)],
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=self._log,
         )
-        self._wait_until_accepting(process)
+        self._wait_until_running(process, log_start)
         return self
 
     def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> None:
@@ -255,7 +263,8 @@ class Mosquitto:
                 self._log.close()
                 self._log = None
 
-    def _wait_until_accepting(self, process: subprocess.Popen[bytes]) -> None:
+    def _wait_until_running(self, process: subprocess.Popen[bytes], log_start: int) -> None:
+        """Return once the broker accepts connections and says it runs (module docstring)."""
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             exit_code = process.poll()
@@ -265,19 +274,31 @@ class Mosquitto:
                     f"Mosquitto ({self.configuration}) exited with code {exit_code} at start; "
                     f"its log {self.log_path} ends with:\n{self._log_tail()}"
                 )
-            try:
-                socket.create_connection((self.host, self.port), timeout=0.2).close()
-            except OSError:
-                if time.monotonic() > deadline:
-                    self._end(signal.SIGKILL, STOP_TIMEOUT_S)
-                    raise MosquittoError(
-                        f"Mosquitto ({self.configuration}) did not accept connections on "
-                        f"{self.host}:{self.port} within {START_TIMEOUT_S:g} s; its log "
-                        f"{self.log_path} ends with:\n{self._log_tail()}"
-                    ) from None
-                time.sleep(_POLL_S)
-            else:
+            if self._accepting() and _RUNNING.search(self._log_since(log_start)):
                 return
+            if time.monotonic() > deadline:
+                self._end(signal.SIGKILL, STOP_TIMEOUT_S)
+                raise MosquittoError(
+                    f"Mosquitto ({self.configuration}) did not start on {self.host}:{self.port} "
+                    f"within {START_TIMEOUT_S:g} s (accepting connections and logging that it "
+                    f"runs); its log {self.log_path} ends with:\n{self._log_tail()}"
+                )
+            time.sleep(_POLL_S)
+
+    def _accepting(self) -> bool:
+        try:
+            socket.create_connection((self.host, self.port), timeout=0.2).close()
+        except OSError:
+            return False
+        return True
+
+    def _log_since(self, offset: int) -> bytes:
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(offset)
+                return log.read()
+        except OSError:
+            return b""
 
     def _log_tail(self) -> str:
         try:

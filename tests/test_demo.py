@@ -102,9 +102,13 @@ async def test_the_demo_runs_a_session_and_a_device_test_through_to_the_office(
             await card.action_submit()
             await pilot.pause(0.2)
             assert isinstance(app.screen, VitalsScreen)
-            for field, value in {"sbp": "124", "dbp": "70", "pulse": "68", "spo2": "98",
-                                 "temperature": "36.5"}.items():  # fmt: skip
-                app.screen.query_one(f"#{field}", Input).value = value
+            vitals = app.screen  # the emulated cuff and oximeter fill in their readings
+            filled = ("sbp", "dbp", "pulse", "spo2")
+            await until(pilot, lambda: all(vitals.query_one(f"#{f}", Input).value
+                                           for f in filled), timeout=30)  # fmt: skip
+            assert [vitals.query_one(f"#{f}", Input).value for f in filled] == [
+                "128", "76", "72", "97"]  # fmt: skip
+            vitals.query_one("#temperature", Input).value = "36.5"  # typed by staff
             app.screen.query_one("#check").press()  # type: ignore[attr-defined]
             await pilot.pause(0.2)
             assert isinstance(app.screen, ExerciseScreen)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from genki_home import GenkiHome
 
+from devices.frames import VitalsReading
+from devices.url import parse_device_url
+from genki.simulated_devices import open_simulated_ble
 from simulators.human.grip import grip_trial
 
 
@@ -81,3 +85,23 @@ def test_a_grip_trial_recorded_from_the_emulated_gauge_is_scored(
     peak = json.loads(scored.output)["trials"][0]["peak_kgf"]
     truth = grip_trial("grip-max", seed=3).truth.peak_kgf
     assert abs(peak - truth) <= 0.1
+
+
+def test_a_device_asked_to_measure_every_few_seconds_measures_again(home: GenkiHome) -> None:
+    """The emulated thermometer through the real driver: each measurement is a reading."""
+    url = "ble+sim://thermometer?temperature_c=36.8&every_s=0.3"
+    device = open_simulated_ble(parse_device_url(url), None)
+    readings: list[VitalsReading] = []
+    device.start(lambda frame: readings.append(frame) if isinstance(frame, VitalsReading) else None)
+    try:
+        deadline = time.monotonic() + 15
+        while len(readings) < 3:
+            assert time.monotonic() < deadline, f"{len(readings)} readings"
+            time.sleep(0.05)
+    finally:
+        device.stop()
+    assert [r.measurement.temperature_c for r in readings[:3]] == [pytest.approx(36.8)] * 3
+    refused = home.run("devices", "read", "ble+sim://thermometer?every_s=-1")
+    assert refused.exit_code == 2
+    assert "every_s=-1" in refused.output
+    assert "expected 0 or more" in refused.output
