@@ -37,16 +37,24 @@ async def until(pilot: Pilot[None], done: Callable[[], bool], timeout: float = 2
         await pilot.pause(0.05)
 
 
+async def press_when_enabled(
+    app: KioskApp, pilot: Pilot[None], button: str, timeout: float = 20
+) -> None:
+    """Press a button once it is enabled (a device test's buttons wait for the station's phase;
+    a disabled button ignores a press)."""
+    widget = app.screen.query_one(button, Button)
+    await until(pilot, lambda: not widget.disabled, timeout)
+    await press_busy(app, pilot, button)
+
+
 async def measure(app: KioskApp, pilot: Pilot[None], field: str, station: Station) -> str:
     """Measure ``field`` on its device test screen; return the saved trial's uuid."""
     form = app.screen
     await press(app, pilot, f"#measure-{field}")
     assert isinstance(app.screen, DeviceTestScreen)
     test_screen = app.screen
-    await until(pilot, lambda: not test_screen.query_one("#ready", Button).disabled, 60)
-    await press(app, pilot, "#ready")
-    await until(pilot, lambda: not test_screen.query_one("#accept", Button).disabled, 60)
-    await press(app, pilot, "#accept")
+    await press_when_enabled(app, pilot, "#ready", 60)
+    await press_when_enabled(app, pilot, "#accept", 60)
     await until(pilot, lambda: not test_screen.query_one("#another", Button).disabled, 60)
     trial = station.view.trial
     assert trial is not None

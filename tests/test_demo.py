@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kiosk_pilot import until
+from kiosk_pilot import press_when_enabled, until
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select
@@ -31,11 +31,6 @@ from records.residents import ResidentRepository
 def office_kinds(database: Database) -> list[str]:
     with database.read() as session:
         return [json.loads(p)["kind"] for p in session.scalars(select(Inbox.payload))]
-
-
-async def press_when_enabled(pilot: Pilot[None], button: Button) -> None:
-    await until(pilot, lambda: not button.disabled, timeout=60)
-    button.press()
 
 
 def wait(done: Callable[[], bool], timeout: float = 30) -> None:
@@ -60,7 +55,7 @@ async def trainer_sppb(app: KioskApp, pilot: Pilot[None], demo: Demo) -> None:
     walk_screen = app.screen
     assert isinstance(walk_screen, DeviceTestScreen)
     for button in ("#ready", "#accept", "#another"):
-        await press_when_enabled(pilot, walk_screen.query_one(button, Button))
+        await press_when_enabled(app, pilot, button, timeout=60)
     await until(pilot, lambda: app.screen is sppb, timeout=60)
     [walk] = demo.walker.walks
     measured = float(sppb.query_one("#gait_1_s", Input).value)

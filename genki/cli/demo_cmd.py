@@ -27,9 +27,10 @@ pass_cli = click.make_pass_decorator(CliContext)
 )  # fmt: skip
 @pass_cli
 def demo_command(cli: CliContext, /, *, folder: Path | None) -> None:
-    """Run everything on this machine: simulated plate, gauge and gates, broker, office, kiosk.
+    """Run everything on this machine: simulated devices, broker, office, kiosk.
 
-    Quit with Ctrl+Q.
+    The simulated devices are a force plate, a grip gauge, a blood-pressure cuff, a pulse
+    oximeter and timing gates. Quit with Ctrl+Q.
     """
     folder = folder or Path(tempfile.mkdtemp(prefix="genki-demo-"))
     language = cli.language

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
-from kiosk_pilot import press_busy, until
+from kiosk_pilot import press_busy, press_when_enabled, until
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select, Static, Switch
 
@@ -84,7 +84,7 @@ async def test_a_trainer_records_scores_and_saves_a_sway_test(
         async with app.run_test(size=(100, 50)) as pilot:
             screen = await open_test(app, pilot, "sway_eo")
             status = screen.query_one("#status", Static)
-            await press_busy(app, pilot, "#ready")
+            await press_when_enabled(app, pilot, "#ready")
             await until(pilot, lambda: "Recording" in str(status.content))
             cop = screen.query_one("#cop", CopPath)  # the sway is drawn live, in Braille dots
             await until(pilot, lambda: len(set(str(cop.content)) - {"\n", chr(BRAILLE)}) > 0)
@@ -109,7 +109,7 @@ async def test_a_plate_lost_mid_test_is_shown_and_nothing_is_saved(
         async with app.run_test(size=(100, 50)) as pilot:
             screen = await open_test(app, pilot, "sway_eo")
             status = screen.query_one("#status", Static)
-            await press_busy(app, pilot, "#ready")
+            await press_when_enabled(app, pilot, "#ready")
             await until(pilot, lambda: "Recording" in str(status.content))
             runner.unplug()  # the cable is pulled while recording
             await until(pilot, lambda: str(status.content).startswith("Not saved: plate:"))
@@ -128,7 +128,7 @@ async def test_a_practice_trial_is_shown_but_only_the_real_trial_is_saved(
         async with app.run_test(size=(100, 50)) as pilot:
             screen = await open_test(app, pilot, "sway_eo")
             status = screen.query_one("#status", Static)
-            await press_busy(app, pilot, "#practice")
+            await press_when_enabled(app, pilot, "#practice")
             await until(pilot, lambda: str(status.content).startswith("Practice result"))
             assert screen.query_one("#accept", Button).disabled  # a practice is never saved
             assert str(screen.query_one("#retake", Button).label) == "Record the real trial"
