@@ -23,9 +23,7 @@ from textual.widgets import Button, Input, Static, Switch
 from kiosk.ui.forms import result_lines, stand_beside
 from kiosk.ui.measured import Measured, MeasuringScreen
 from kiosk.ui.resident import display_name
-from programs.batteries import EntryError, score_battery
 from programs.prescription import fall_risk_flags
-from records.profiles import age_on, sex_code
 from records.residents import Resident
 
 HOLDS = ("side_by_side_s", "semi_tandem_s", "tandem_s")
@@ -98,26 +96,12 @@ class SppbScreen(MeasuringScreen):
         if not self.beside_confirmed():
             self.notify(self.t(self.BESIDE_WARNING), severity="error")
             return
-        fields = self.resident.fields
-        document = {
-            "battery": "sppb",
-            "resident": {"sex": sex_code(self.resident),
-                         "age_years": age_on(fields.birth_date, date.today())},  # noqa: DTZ011
-        }  # fmt: skip
-        results = self._results()
-        try:
-            scored = score_battery({**document, "results": results})
-        except EntryError as exc:
-            problem = f"{exc.field} = {exc.value}: {exc.expected(self.kiosk.language)}"
-            self.notify(problem, severity="error", timeout=15)
+        s = self.score("sppb", self._results())
+        if s is None:
             return
-        self.scored(scored.as_json(), results)
-        self.query_one("#result", Static).update(self._result_text())
-
-    def _result_text(self) -> str:
-        assert self.summary is not None  # noqa: S101 - called after scoring
-        s = self.summary
         points = self.t("kiosk.sppb.points", balance=s["balance_points"], gait=s["gait_points"],
                         chair=s["chair_points"], total=s["total"],
                         band=self.t(f"battery.value.{s['band']}"))  # fmt: skip
-        return "\n".join([points, *result_lines(self, self.resident, s)])
+        self.query_one("#result", Static).update(
+            "\n".join([points, *result_lines(self, self.resident, s)])
+        )

@@ -25,12 +25,10 @@ from textual.widgets import Button, Input, Select, Static, Switch
 from kiosk.ui.base import KioskScreen
 from kiosk.ui.measured import Measured, MeasuringScreen
 from kiosk.ui.resident import display_name
-from programs.batteries import EntryError, score_battery
 from programs.catalogue import catalogue
 from programs.explanations import battery_lines, programme_label
 from programs.prescription import fall_risk_flags, prescribe
 from programs.profile import parse_profile
-from records.profiles import age_on, sex_code
 from records.residents import Resident
 
 FORMS: Mapping[str, tuple[str, ...]] = {
@@ -144,26 +142,10 @@ class BatteryFormScreen(MeasuringScreen):
         if STANCES & set(results) and any(not switch.value for switch in beside):
             self.notify(self.t(self.BESIDE_WARNING), severity="error")
             return
-        fields = self.resident.fields
-        document = {
-            "battery": self.battery,
-            "resident": {"sex": sex_code(self.resident),
-                         "age_years": age_on(fields.birth_date, date.today())},  # noqa: DTZ011
-            "results": results,
-        }  # fmt: skip
-        try:
-            scored = score_battery(document)
-        except EntryError as exc:
-            name = exc.field.removeprefix("results.").split("[")[0].split(".")[0]
-            label = self.label(name) if name in FORMS[self.battery] else exc.field
-            problem = f"{label} = {exc.value}: {exc.expected(self.kiosk.language)}"
-            self.notify(problem, severity="error", timeout=15)
-            return
-        summary = scored.as_json()
-        self.scored(summary, results)
-        self.query_one("#result", Static).update(
-            "\n".join(result_lines(self, self.resident, summary))
-        )
+        summary = self.score(self.battery, results)
+        if summary is not None:
+            lines = result_lines(self, self.resident, summary)
+            self.query_one("#result", Static).update("\n".join(lines))
 
 
 def stand_beside(screen: KioskScreen, warning: str) -> ComposeResult:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from textual.widgets import Button, Input, Select, Switch
@@ -26,7 +27,9 @@ from textual.widgets import Button, Input, Select, Switch
 from kiosk.station.measurements import MEASUREMENTS
 from kiosk.station.service import TrialView
 from kiosk.ui.base import KioskScreen
+from programs.batteries import EntryError, score_battery
 from programs.batteries.entry import field_ranges
+from records.profiles import age_on, sex_code
 from records.residents import Resident
 
 
@@ -131,11 +134,31 @@ class MeasuringScreen(KioskScreen):
         current = self.summary is not None and self.scored_from == self.entries()
         self.query_one("#save", Button).disabled = not current
 
-    def scored(self, summary: Mapping[str, Any], results: Mapping[str, Any]) -> None:
-        """Keep a just-scored summary with its results and their sources; allow saving it."""
-        self.summary = {**summary, "results": dict(results), "sources": self.sources()}
+    def score(self, battery: str, results: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Score ``results`` of ``battery`` for the resident; keep the summary for saving.
+
+        The kept summary holds the results and their sources too. On a value the battery refuses,
+        say which and return None.
+        """
+        fields = self.resident.fields
+        document = {
+            "battery": battery,
+            "resident": {"sex": sex_code(self.resident),
+                         "age_years": age_on(fields.birth_date, date.today())},  # noqa: DTZ011
+            "results": results,
+        }  # fmt: skip
+        try:
+            scored = score_battery(document)
+        except EntryError as exc:
+            name = exc.field.removeprefix("results.").split("[")[0].split(".")[0]
+            label = self.label(name) if name in self.entry_fields else exc.field
+            problem = f"{label} = {exc.value}: {exc.expected(self.kiosk.language)}"
+            self.notify(problem, severity="error", timeout=15)
+            return None
+        self.summary = {**scored.as_json(), "results": dict(results), "sources": self.sources()}
         self.scored_from = self.entries()
         self.enable_saving()
+        return self.summary
 
     def save(self) -> None:
         """Save the scored summary, if it is the score of the values as they stand."""
