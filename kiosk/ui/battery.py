@@ -18,7 +18,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Static, Switch
+from textual.widgets import Input, Static, Switch
 
 from kiosk.ui.forms import result_lines, stand_beside
 from kiosk.ui.measured import Measured, MeasuringScreen
@@ -80,19 +80,7 @@ class SppbScreen(MeasuringScreen):
         results["chair_stand_5x_s"] = values.get("chair_stand_5x_s")
         return results
 
-    async def on_button_pressed(self, event: Button.Pressed) -> None:
-        name = event.button.id or ""
-        match name:
-            case "back":
-                self.app.pop_screen()
-            case _ if name.startswith("measure-"):
-                self.measure(name.removeprefix("measure-"))
-            case "score":
-                self._score()
-            case "save":
-                self.save()
-
-    def _score(self) -> None:
+    def score_entries(self) -> None:
         if not self.beside_confirmed():
             self.notify(self.t(self.BESIDE_WARNING), severity="error")
             return

@@ -20,7 +20,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Select, Static, Switch
+from textual.widgets import Input, Select, Static, Switch
 
 from kiosk.ui.base import KioskScreen
 from kiosk.ui.measured import Measured, MeasuringScreen
@@ -120,19 +120,7 @@ class BatteryFormScreen(MeasuringScreen):
                 results["smi_method"] = method.value
         return results
 
-    async def on_button_pressed(self, event: Button.Pressed) -> None:
-        name = event.button.id or ""
-        match name:
-            case "back":
-                self.app.pop_screen()
-            case _ if name.startswith("measure-"):
-                self.measure(name.removeprefix("measure-"))
-            case "score":
-                self._score()
-            case "save":
-                self.save()
-
-    def _score(self) -> None:
+    def score_entries(self) -> None:
         try:
             results = self._results()
         except FormError as exc:

@@ -17,7 +17,7 @@ scoring needs a new score.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -78,6 +78,8 @@ class MeasuringScreen(KioskScreen):
     """
 
     BESIDE_WARNING = "kiosk.sppb.stand_beside"  # the message key asking for someone beside
+    # Each screen scores its own entries (the "score" button): reads them, then ``score``.
+    score_entries: Callable[[], None]
 
     def __init__(
         self,
@@ -171,6 +173,18 @@ class MeasuringScreen(KioskScreen):
     def on_mount(self) -> None:
         self.query_one("#save", Button).disabled = True
         self.enable_measuring()
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        name = event.button.id or ""
+        match name:
+            case "back":
+                self.app.pop_screen()
+            case _ if name.startswith("measure-"):
+                self.measure(name.removeprefix("measure-"))
+            case "score":
+                self.score_entries()
+            case "save":
+                self.save()
 
     def on_switch_changed(self, event: Switch.Changed) -> None:
         if event.switch.id == "beside":

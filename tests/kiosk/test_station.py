@@ -11,7 +11,7 @@ import json
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sqlalchemy import Connection, event, select
+from station_waits import phase, streaming, wait_for
 
 from devices.registry import open_device
 from kiosk.station.service import Station, StationView
@@ -75,26 +76,6 @@ def unpluggable() -> Iterator[PtyRunner]:
     runner.start()
     yield runner
     runner.stop()
-
-
-def wait_for(
-    station: Station, done: Callable[[StationView], bool], timeout: float = 20
-) -> StationView:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        view = station.view
-        if done(view):
-            return view
-        time.sleep(0.02)
-    raise AssertionError(f"timed out; last view: {station.view}")
-
-
-def phase(expected: Phase) -> Callable[[StationView], bool]:
-    return lambda view: view.trial is not None and view.trial.phase is expected
-
-
-def streaming(view: StationView) -> bool:
-    return all(device.state == "streaming" for device in view.devices)
 
 
 def test_a_sway_trial_is_recorded_scored_and_saved_with_its_outbox_message(

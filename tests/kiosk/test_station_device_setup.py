@@ -9,11 +9,11 @@ Progressor read through bleak (``ble+sim://``). Nothing is mocked.
 from __future__ import annotations
 
 import concurrent.futures
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from station_waits import wait_for
 
 from devices.calibration import PlateCalibration
 from kiosk.station.errors import DeviceCommandError
@@ -42,14 +42,6 @@ def runner() -> Iterator[PtyRunner]:
 
 def url(runner: PtyRunner) -> str:
     return f"serial://{runner.path}?protocol=gkfp"
-
-
-def wait_for(station: Station, done: Callable[[StationView], bool]) -> StationView:
-    deadline = time.monotonic() + 20
-    while not done(station.view):
-        assert time.monotonic() < deadline, f"timed out; last view: {station.view}"
-        time.sleep(0.02)
-    return station.view
 
 
 def device(view: StationView, role: str) -> DeviceView:

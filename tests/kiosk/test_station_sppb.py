@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
 import pytest
 from sqlalchemy import select
+from station_waits import phase, streaming, wait_for
 
 from genki.demo import GateWalker
 from kiosk.station.measurements import MEASUREMENTS, TIMER_CHANNELS
-from kiosk.station.service import Station, StationView
+from kiosk.station.service import Station
 from kiosk.station.trial import Phase
 from measures.gait import find_crossings, time_gates
 from records import Database
@@ -39,26 +40,6 @@ RESIDENT = ResidentFields(
 )  # fmt: skip
 STEP_OUT_S = 8.0  # when the simulated resident steps out of the tandem stance (runner time)
 GATE_TOLERANCE_S = 0.002  # 8-µs counts per interval, a handful of intervals per walk
-
-
-def wait_for(
-    station: Station, done: Callable[[StationView], bool], timeout: float = 20
-) -> StationView:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        view = station.view
-        if done(view):
-            return view
-        time.sleep(0.02)
-    raise AssertionError(f"timed out; last view: {station.view}")
-
-
-def phase(expected: Phase) -> Callable[[StationView], bool]:
-    return lambda view: view.trial is not None and view.trial.phase is expected
-
-
-def streaming(view: StationView) -> bool:
-    return all(device.state == "streaming" for device in view.devices)
 
 
 @pytest.fixture
